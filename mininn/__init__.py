@@ -1,4 +1,22 @@
-"""mininn: a pure-NumPy neural-network library for learning and teaching."""
+"""mininn: a pure-NumPy neural-network library for learning and teaching.
+
+Every derivative is written by hand: each layer's backward pass, the loss
+gradients, and the gradient of a network's output with respect to its input.
+"""
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from . import activations, losses, optim
+from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
+from .layers import Dense, Layer
+from .losses import MSE, BinaryCrossEntropy, SoftmaxCrossEntropy
+from .network import Sequential, load, mlp
+from .optim import SGD, Adam
+from .training import History, fit
+
+__all__ = [
+    "__version__", "Layer", "Dense", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softplus",
+    "Identity", "MSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy", "Sequential", "mlp",
+    "load", "SGD", "Adam", "fit", "History", "activations", "losses", "optim",
+]

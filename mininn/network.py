@@ -1,0 +1,355 @@
+r"""``Sequential``: a stack of layers, its input gradient and Jacobian, save/load.
+
+For a network :math:`f = f_L \circ \dots \circ f_1` the chain rule gives, for
+an upstream gradient ``dY``: (n, out),
+
+.. math::
+    \frac{\partial\, \mathrm{sum}(Y \odot dY)}{\partial X}
+    = J_1^T \cdots J_L^T\, dY,
+
+one layer's ``backward`` at a time, from the last to the first. Choosing
+``dY = e_j`` (a one-hot column) gives the gradient of output j with respect to
+the **input**: ``input_gradient``. Stacking all ``e_j`` gives the Jacobian.
+
+The network knows nothing of training or of input search; it offers the
+derivatives they need.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from typing import Iterator, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import activations
+from ._validation import SeedLike, as_batch, as_float_array, check_choice, check_int, make_rng
+from .layers import INITS, Dense, Layer
+
+_FORMAT = "mininn.Sequential"
+_FORMAT_VERSION = 1
+
+# Layers that save() can describe by name; load() rebuilds them from their config.
+_SAVEABLE = {cls.__name__: cls for cls in [Dense, *activations.ACTIVATIONS.values()]}
+
+
+def _check_layer_object(layer, index: int) -> None:
+    missing = [m for m in ("forward", "backward", "params", "grads") if not hasattr(layer, m)]
+    if missing:
+        raise TypeError(
+            f"layers[{index}] ({type(layer).__name__}) does not follow the Layer contract: "
+            f"missing {', '.join(missing)}")
+
+
+class Sequential:
+    """A feed-forward network: ``Y = layers[-1](...layers[0](X))``.
+
+    Parameters
+    ----------
+    layers : list of layers
+        Any objects following the Layer contract (``mininn.layers``). The
+        feature counts of consecutive ``Dense`` layers must chain.
+
+    Shapes
+    ------
+    X: (n, n_inputs) -> Y: (n, n_outputs). ``n_inputs``/``n_outputs`` come from
+    the first and last ``Dense`` layer (None if there is none).
+    """
+
+    def __init__(self, layers: Sequence) -> None:
+        if isinstance(layers, (Layer, str)) or not hasattr(layers, "__iter__"):
+            raise TypeError(f"layers must be a list of layers, got {type(layers).__name__}")
+        layers = list(layers)
+        if not layers:
+            raise ValueError("layers must hold at least one layer, got an empty list")
+        for i, layer in enumerate(layers):
+            _check_layer_object(layer, i)
+        width = None
+        for i, layer in enumerate(layers):
+            n_in = getattr(layer, "n_in", None)
+            if n_in is not None and width is not None and n_in != width:
+                raise ValueError(
+                    f"layers[{i}] expects {n_in} input features but the layer before it "
+                    f"produces {width}")
+            width = getattr(layer, "n_out", width)
+        self.layers: List = layers
+        sized = [layer for layer in layers if hasattr(layer, "n_in")]
+        self.n_inputs: Optional[int] = sized[0].n_in if sized else None
+        self.n_outputs: Optional[int] = sized[-1].n_out if sized else None
+
+    # ------------------------------------------------------------------ basics
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, index):
+        """``net[i]`` is a layer; ``net[:-1]`` a network sharing the same layers."""
+        if isinstance(index, slice):
+            return Sequential(self.layers[index])
+        return self.layers[index]
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def _check_X(self, X, name: str = "X") -> np.ndarray:
+        return as_batch(X, name, self.n_inputs)
+
+    # ------------------------------------------------------- forward/backward
+    def forward(self, X) -> np.ndarray:
+        """Output of the network. X: (n, n_inputs) -> (n, n_outputs).
+
+        Validates X (2-d, float, finite, right width); ``_forward`` is the
+        unchecked version used in inner loops.
+        """
+        return self._forward(self._check_X(X))
+
+    __call__ = forward
+
+    def predict(self, X) -> np.ndarray:
+        """Same as ``forward`` (scikit-learn's name)."""
+        return self.forward(X)
+
+    def _forward(self, X: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            X = layer.forward(X)
+        return X
+
+    def backward(self, dY) -> np.ndarray:
+        """Back-propagate ``dY``: (n, n_outputs) from the last ``forward``.
+
+        Fills every layer's ``grads`` (overwriting, summed over the batch) and
+        returns dL/dX: (n, n_inputs).
+        """
+        dY = as_float_array(dY, "dY", ndim=2)
+        if self.n_outputs is not None and dY.shape[1] != self.n_outputs:
+            raise ValueError(f"dY must have {self.n_outputs} columns, got shape {dY.shape}")
+        return self._backward(dY, input_grad=True)
+
+    def _backward(self, dY: np.ndarray, input_grad: bool = True) -> Optional[np.ndarray]:
+        """Unchecked backward. With ``input_grad=False`` the first layer only
+        forms its parameter gradients (training needs nothing more) and None is
+        returned."""
+        layers = self.layers
+        for layer in layers[:0:-1]:
+            dY = layer.backward(dY)
+        first = layers[0]
+        if input_grad:
+            return first.backward(dY)
+        params_only = getattr(first, "backward_params", None)
+        if params_only is None:
+            first.backward(dY)
+        else:
+            params_only(dY)
+        return None
+
+    def _backward_input(self, dY: np.ndarray) -> np.ndarray:
+        """Unchecked vector-Jacobian product with respect to the input only."""
+        for layer in reversed(self.layers):
+            vjp = getattr(layer, "backward_input", None)
+            dY = vjp(dY) if vjp is not None else layer.backward(dY)
+        return dY
+
+    # ---------------------------------------------------- input derivatives
+    def _check_output(self, output) -> int:
+        n_out = self.n_outputs
+        output = check_int(output, "output")
+        if n_out is not None and not 0 <= output < n_out:
+            raise ValueError(f"output must be an index in 0..{n_out - 1}, got {output}")
+        return output
+
+    def input_gradient(self, X, output: int = 0) -> np.ndarray:
+        r"""Gradient of output ``output`` with respect to the input, per sample.
+
+        Returns :math:`G_{ik} = \partial Y_{i,j} / \partial X_{ik}`: (n, n_inputs),
+        with j = ``output``. One forward and one backward pass with the
+        upstream gradient :math:`e_j`; parameter gradients are not touched.
+        """
+        X = self._check_X(X)
+        output = self._check_output(output)
+        return self._input_gradient(X, output)[1]
+
+    def _input_gradient(self, X: np.ndarray, output: int = 0) -> Tuple[np.ndarray, np.ndarray]:
+        """Unchecked: (Y, dY[:, output]/dX) for inner loops such as input search."""
+        Y = self._forward(X)
+        dY = np.zeros_like(Y)
+        dY[:, output] = 1.0
+        return Y, self._backward_input(dY)
+
+    def jacobian(self, X) -> np.ndarray:
+        r"""Jacobian :math:`J_{ijk} = \partial Y_{ij} / \partial X_{ik}`: (n, n_outputs, n_inputs).
+
+        All outputs at once: each sample is repeated once per output, the
+        batch goes through one forward and one backward pass with one-hot
+        upstream gradients, and the result is reshaped.
+        """
+        X = self._check_X(X)
+        n = X.shape[0]
+        n_out = self.n_outputs if self.n_outputs is not None else self._forward(X[:1]).shape[1]
+        repeated = np.repeat(X, n_out, axis=0)          # row i*n_out + j = X[i]
+        Y = self._forward(repeated)
+        dY = np.tile(np.eye(n_out, dtype=Y.dtype), (n, 1))  # row i*n_out + j = e_j
+        return self._backward_input(dY).reshape(n, n_out, -1)
+
+    # ------------------------------------------------------------ parameters
+    def named_parameters(self) -> Iterator[Tuple[str, np.ndarray, np.ndarray]]:
+        """Yield ``(name, param, grad)``; names read ``"2.Dense.W"`` (index, layer, key)."""
+        for i, layer in enumerate(self.layers):
+            for key, value in layer.params.items():
+                yield f"{i}.{type(layer).__name__}.{key}", value, layer.grads.get(key)
+
+    def parameters(self) -> List[np.ndarray]:
+        """All parameter arrays, first layer first (the arrays themselves, not copies)."""
+        return [p for layer in self.layers for p in layer.params.values()]
+
+    def gradients(self) -> List[np.ndarray]:
+        """The gradients matching ``parameters()``, from the last ``backward``."""
+        return [layer.grads[k] for layer in self.layers for k in layer.params]
+
+    def n_parameters(self) -> int:
+        return int(sum(p.size for p in self.parameters()))
+
+    # --------------------------------------------------------------- display
+    def summary(self) -> str:
+        """A table of the layers with their output width and parameter counts."""
+        rows = [("#", "layer", "output", "parameters")]
+        width = self.n_inputs
+        for i, layer in enumerate(self.layers):
+            width = getattr(layer, "n_out", width)
+            shapes = " + ".join(f"{k}{tuple(v.shape)}" for k, v in layer.params.items())
+            count = sum(v.size for v in layer.params.values())
+            params = f"{count} = {shapes}" if shapes else "0"
+            rows.append((str(i), repr(layer), f"(n, {width})", params))
+        widths = [max(len(r[c]) for r in rows) for c in range(4)]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+        lines.insert(1, "-" * len(lines[0]))
+        lines.append(f"total parameters: {self.n_parameters()}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        inner = ",\n".join(f"  {layer!r}" for layer in self.layers)
+        return f"Sequential([\n{inner}\n])  # {self.n_parameters()} parameters"
+
+    # ------------------------------------------------------------ save/load
+    def save(self, path) -> None:
+        """Write the network to ``path`` as an ``.npz`` file (no pickle).
+
+        The architecture is stored as JSON in the entry ``"architecture"`` and
+        each parameter as ``"<layer index>/<key>"``. The file is written to a
+        temporary file in the same folder and then renamed over ``path``, so a
+        crash never leaves half a model. The path is used exactly as given.
+        """
+        path = os.fspath(path)
+        specs = []
+        arrays = {}
+        for i, layer in enumerate(self.layers):
+            name = type(layer).__name__
+            if _SAVEABLE.get(name) is not type(layer):
+                raise TypeError(
+                    f"cannot save layers[{i}] of type {name}: only mininn's built-in layers "
+                    f"({', '.join(sorted(_SAVEABLE))}) can be saved")
+            specs.append({"type": name, "config": layer.config()})
+            for key, value in layer.params.items():
+                arrays[f"{i}/{key}"] = value
+        header = {"format": _FORMAT, "version": _FORMAT_VERSION, "layers": specs}
+        arrays["architecture"] = np.array(json.dumps(header))
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(prefix=".mininn-", suffix=".npz.tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(handle, **arrays)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
+
+
+def load(path) -> Sequential:
+    """Read a network written by ``Sequential.save``.
+
+    Raises ValueError (naming the file) for anything that is not a mininn
+    model: not an ``.npz`` at all, no architecture entry, an unknown format
+    or layer type, missing or misshapen parameters. Never unpickles.
+    """
+    path = os.fspath(path)
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise
+    except (ValueError, OSError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"{path!r} is not a mininn model file (.npz): {exc}") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ValueError(f"{path!r} is not a mininn model file: it holds a single array, not an .npz archive")
+    with archive:
+        try:
+            if "architecture" not in archive.files:
+                raise ValueError("it has no 'architecture' entry (a foreign .npz?)")
+            header = json.loads(str(archive["architecture"]))
+            if not isinstance(header, dict) or header.get("format") != _FORMAT:
+                raise ValueError(f"its format is {header.get('format') if isinstance(header, dict) else header!r}, "
+                                 f"expected {_FORMAT!r}")
+            if header.get("version") != _FORMAT_VERSION:
+                raise ValueError(f"format version {header.get('version')!r} is not supported "
+                                 f"(this mininn reads version {_FORMAT_VERSION})")
+            layers = []
+            for i, spec in enumerate(header["layers"]):
+                cls = _SAVEABLE.get(spec.get("type"))
+                if cls is None:
+                    raise ValueError(f"layer {i} has unknown type {spec.get('type')!r}")
+                layer = cls(**spec.get("config", {}))
+                for key, value in layer.params.items():
+                    entry = f"{i}/{key}"
+                    if entry not in archive.files:
+                        raise ValueError(f"parameter {entry!r} is missing")
+                    stored = archive[entry]
+                    if stored.shape != value.shape or stored.dtype.kind != "f":
+                        raise ValueError(f"parameter {entry!r} has shape {stored.shape} and dtype "
+                                         f"{stored.dtype}, expected {value.shape} float")
+                    layer.params[key] = stored.astype(np.float64)
+                    layer.grads[key] = np.zeros_like(layer.params[key])
+                layers.append(layer)
+        except ValueError as exc:
+            raise ValueError(f"{path!r} is not a valid mininn model: {exc}") from None
+        except (KeyError, TypeError, json.JSONDecodeError, zipfile.BadZipFile, OSError) as exc:
+            raise ValueError(f"{path!r} is not a valid mininn model: corrupt content ({exc})") from None
+    return Sequential(layers)
+
+
+def mlp(sizes: Sequence[int], hidden: str = "tanh", output: str = "identity",
+        init: str = "xavier", seed: SeedLike = None) -> Sequential:
+    """A multilayer perceptron: Dense layers of the given sizes with activations between.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        ``[n_inputs, hidden_1, ..., n_outputs]``, at least two entries, e.g.
+        ``[2, 3, 1]`` for the 2016 network.
+    hidden : str
+        Activation after each hidden Dense layer: one of
+        ``"sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity"``.
+    output : str
+        Activation after the last Dense layer (same names). Use
+        ``"identity"`` with ``SoftmaxCrossEntropy`` or a from-logits BCE.
+    init : {"xavier", "he", "uniform"}
+        Weight initialisation of every Dense layer (see ``Dense``).
+    seed : None, int or numpy.random.Generator
+        One generator draws all layers in order: the same seed gives the same
+        weights, bit for bit.
+    """
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        raise TypeError(f"sizes must be a list of layer widths like [2, 3, 1], got {sizes!r}")
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must list at least the input and output widths, got {list(sizes)!r}")
+    sizes = [check_int(s, f"sizes[{i}]", minimum=1) for i, s in enumerate(sizes)]
+    names = tuple(activations.ACTIVATIONS)
+    check_choice(hidden, "hidden", names)
+    check_choice(output, "output", names)
+    check_choice(init, "init", INITS)
+    rng = make_rng(seed)
+    layers: List = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Dense(n_in, n_out, init=init, seed=rng))
+        is_last = i == len(sizes) - 2
+        layers.append(activations.ACTIVATIONS[output if is_last else hidden]())
+    return Sequential(layers)
