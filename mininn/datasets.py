@@ -288,7 +288,7 @@ def _check_pattern(pattern: object, k: int) -> np.ndarray:
     if bad.any():
         j = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"pattern must hold only 0 and 1, got {p[j]!r} at index {j}"
+            f"pattern must hold only 0 and 1, got {p[j].item()!r} at index {j}"
         )
     return p
 
@@ -623,7 +623,7 @@ def _as_data_array(name: str, value: object) -> np.ndarray:
     if np.issubdtype(arr.dtype, np.inexact) and not np.all(np.isfinite(arr)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(
-            f"{name} must be finite, got {arr[bad]!r} at index {bad}"
+            f"{name} must be finite, got {arr[bad].item()!r} at index {bad}"
         )
     return arr
 
