@@ -1,4 +1,4 @@
-"""Loss functions: ``forward(pred, target) -> float`` and ``backward() -> dpred``.
+r"""Loss functions: ``forward(pred, target) -> float`` and ``backward() -> dpred``.
 
 Every loss reduces by the **mean** (over the elements stated in its
 docstring), so the learning rate does not depend on the batch size.

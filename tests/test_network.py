@@ -1,0 +1,227 @@
+"""Sequential: backward, input gradient, Jacobian, parameters, summary, save/load."""
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+import mininn
+from mininn import activations
+from mininn.layers import Dense
+from mininn.network import Sequential, load, mlp
+
+from finite_differences import numeric_vjp, rel_error
+
+ACTIVATION_NAMES = list(activations.ACTIVATIONS)
+
+
+def numeric_jacobian(net, X, h=1e-6):
+    """(n, out, in) by central differences: all 2k shifted batches at once."""
+    n, k = X.shape
+    shifts = np.eye(k) * h
+    plus = net.forward((X[:, None, :] + shifts).reshape(-1, k)).reshape(n, k, -1)
+    minus = net.forward((X[:, None, :] - shifts).reshape(-1, k)).reshape(n, k, -1)
+    return ((plus - minus) / (2 * h)).transpose(0, 2, 1)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 4])
+@pytest.mark.parametrize("hidden", ACTIVATION_NAMES)
+def test_input_gradient_and_jacobian_match_finite_differences(depth, hidden):
+    rng = np.random.default_rng(depth)
+    sizes = [3] + [5] * (depth - 1) + [2]
+    net = mlp(sizes, hidden=hidden, output="sigmoid", seed=depth)
+    X = rng.normal(size=(6, 3))
+    J = net.jacobian(X)
+    assert J.shape == (6, 2, 3)
+    numeric = numeric_jacobian(net, X)
+    # ReLU-like nets: a random point lies within h of a kink with probability
+    # ~1e-6, so the plain comparison is valid; atol covers tiny derivatives.
+    np.testing.assert_allclose(J, numeric, rtol=1e-6, atol=1e-9)
+    for j in range(2):
+        G = net.input_gradient(X, output=j)
+        assert G.shape == (6, 3)
+        np.testing.assert_array_equal(G, J[:, j, :])
+
+
+@pytest.mark.parametrize("hidden", ["tanh", "relu", "sigmoid"])
+def test_backward_fills_every_parameter_gradient(hidden):
+    rng = np.random.default_rng(0)
+    net = mlp([4, 6, 3], hidden=hidden, output="identity", seed=0)
+    X = rng.normal(size=(5, 4))
+    dY = rng.normal(size=(5, 3))
+    net.forward(X)
+    dX = net.backward(dY)
+    np.testing.assert_allclose(dX, numeric_vjp(net.forward, X.copy(), dY), rtol=1e-6, atol=1e-9)
+    net.forward(X)
+    net.backward(dY)
+    for name, param, grad in list(net.named_parameters()):
+        numeric = numeric_vjp(lambda _: net._forward(X), param, dY)
+        assert rel_error(grad, numeric) < 1e-6, name
+
+
+def test_input_gradient_leaves_parameter_gradients_alone():
+    net = mlp([2, 3, 1], seed=0)
+    X = np.ones((2, 2))
+    net.forward(X)
+    net.backward(np.ones((2, 1)))
+    before = [g.copy() for g in net.gradients()]
+    net.input_gradient(np.zeros((4, 2)))
+    net.jacobian(np.zeros((4, 2)))
+    for a, b in zip(before, net.gradients()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_bias_is_a_parameter_not_a_column():
+    """The 2016 bug: ``x + 1`` (broadcast) instead of appending a constant input."""
+    net = mlp([2, 3, 1], hidden="sigmoid", output="sigmoid", seed=0)
+    x = np.array([[0.0, 1.0]])
+    first = net.layers[0]
+    np.testing.assert_allclose(first.forward(x), x @ first.params["W"] + first.params["b"])
+    # Appending the bias column gives a 3-wide input, which the net refuses:
+    with pytest.raises(ValueError, match="X must have 2 features"):
+        net.forward(np.hstack([x, np.ones((1, 1))]))
+    # and a single sample must be a batch, with a hint how to make one:
+    with pytest.raises(ValueError, match=r"X\[None, :\]"):
+        net.forward(np.array([0.0, 1.0]))
+
+
+def test_parameters_and_summary():
+    net = mlp([2, 3, 1], hidden="sigmoid", output="sigmoid", seed=0)
+    names = [name for name, _, _ in net.named_parameters()]
+    assert names == ["0.Dense.W", "0.Dense.b", "2.Dense.W", "2.Dense.b"]
+    assert net.n_parameters() == 2 * 3 + 3 + 3 * 1 + 1
+    assert all(p is q for p, q in zip(net.parameters(), [net[0].params["W"], net[0].params["b"],
+                                                         net[2].params["W"], net[2].params["b"]]))
+    text = net.summary()
+    assert "Dense(2, 3)" in text and "W(2, 3)" in text and "total parameters: 13" in text
+    assert "13 parameters" in repr(net)
+    logits = net[:-1]
+    assert isinstance(logits, Sequential) and logits.layers[0] is net.layers[0]
+
+
+def test_mlp_same_seed_same_weights():
+    a = mlp([3, 4, 2], seed=5)
+    b = mlp([3, 4, 2], seed=5)
+    for p, q in zip(a.parameters(), b.parameters()):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_sequential_checks_its_layers():
+    with pytest.raises(ValueError, match=r"layers\[2\] expects 4 input features"):
+        Sequential([Dense(2, 3), activations.Tanh(), Dense(4, 1)])
+    with pytest.raises(TypeError, match=r"layers\[1\].*missing"):
+        Sequential([Dense(2, 3), object()])
+    with pytest.raises(ValueError, match="layers"):
+        Sequential([])
+    with pytest.raises(ValueError, match="hidden"):
+        mlp([2, 3, 1], hidden="sigmoidd")
+    with pytest.raises(ValueError, match="sizes"):
+        mlp([2])
+
+
+@pytest.mark.parametrize("bad, exc, match", [
+    (np.array([[np.nan, 0.0]]), ValueError, "X must be finite"),
+    (np.array([[np.inf, 0.0]]), ValueError, "X must be finite"),
+    (np.zeros((2, 3)), ValueError, "X must have 2 features"),
+    (np.zeros((0, 2)), ValueError, "at least one sample"),
+    (np.array([["a", "b"]]), TypeError, "X must hold real numbers"),
+])
+def test_forward_bad_input(bad, exc, match):
+    net = mlp([2, 3, 1], seed=0)
+    with pytest.raises(exc, match=match):
+        net.forward(bad)
+
+
+def test_output_index_checked():
+    net = mlp([2, 3, 2], seed=0)
+    with pytest.raises(ValueError, match="output must be an index in 0..1, got 2"):
+        net.input_gradient(np.zeros((1, 2)), output=2)
+    with pytest.raises(TypeError, match="output"):
+        net.input_gradient(np.zeros((1, 2)), output=0.5)
+    with pytest.raises(ValueError, match="dY must have 2 columns"):
+        net.forward(np.zeros((1, 2)))
+        net.backward(np.zeros((1, 3)))
+
+
+# ------------------------------------------------------------- save/load
+@pytest.mark.parametrize("hidden", ACTIVATION_NAMES)
+def test_save_load_round_trip_is_exact(tmp_path, hidden):
+    net = Sequential([Dense(3, 4, seed=1), activations.get(hidden), Dense(4, 2, seed=2),
+                      activations.LeakyReLU(0.3)])
+    path = tmp_path / "model.npz"
+    net.save(path)
+    loaded = mininn.load(path)
+    assert [type(layer) for layer in loaded.layers] == [type(layer) for layer in net.layers]
+    assert loaded.layers[-1].negative_slope == 0.3
+    for p, q in zip(net.parameters(), loaded.parameters()):
+        np.testing.assert_array_equal(p, q)
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    np.testing.assert_array_equal(net.forward(X), loaded.forward(X))
+    assert [f for f in os.listdir(tmp_path)] == ["model.npz"]      # no temporary left
+
+
+def test_load_refuses_foreign_and_corrupt_files(tmp_path):
+    foreign = tmp_path / "foreign.npz"
+    np.savez(foreign, a=np.arange(3))
+    with pytest.raises(ValueError, match="foreign.npz.*architecture"):
+        load(foreign)
+    corrupt = tmp_path / "corrupt.npz"
+    corrupt.write_bytes(b"this is not a zip file at all")
+    with pytest.raises(ValueError, match="corrupt.npz.*not a mininn model"):
+        load(corrupt)
+    single = tmp_path / "single.npy"
+    np.save(single, np.arange(3))
+    with pytest.raises(ValueError, match="single array"):
+        load(single)
+    # a real model with one parameter of the wrong shape
+    good = tmp_path / "good.npz"
+    mlp([2, 3, 1], seed=0).save(good)
+    with zipfile.ZipFile(good) as zf:
+        entries = {name: zf.read(name) for name in zf.namelist()}
+    bad = tmp_path / "bad.npz"
+    arrays = dict(np.load(good))
+    arrays["0/W"] = np.zeros((5, 5))
+    np.savez(bad, **arrays)
+    with pytest.raises(ValueError, match="0/W.*shape"):
+        load(bad)
+    header = json.loads(str(np.load(good)["architecture"]))
+    header["layers"][1]["type"] = "Swish"
+    arrays = dict(np.load(good))
+    arrays["architecture"] = np.array(json.dumps(header))
+    np.savez(bad, **arrays)
+    with pytest.raises(ValueError, match="unknown type 'Swish'"):
+        load(bad)
+    assert "architecture.npy" in entries
+
+
+def test_save_refuses_custom_layers(tmp_path):
+    class Square(mininn.Layer):
+        def forward(self, x):
+            self._x = x
+            return x * x
+
+        def backward(self, dy):
+            return 2 * self._x * dy
+
+    net = Sequential([Dense(2, 2), Square()])
+    with pytest.raises(TypeError, match=r"layers\[1\] of type Square"):
+        net.save(tmp_path / "m.npz")
+    assert not any(tmp_path.iterdir())
+
+
+def test_save_failure_leaves_previous_file_intact(tmp_path, monkeypatch):
+    path = tmp_path / "m.npz"
+    mlp([2, 3, 1], seed=0).save(path)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(OSError, match="disk full"):
+        mlp([2, 3, 1], seed=1).save(path)
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["m.npz"]
