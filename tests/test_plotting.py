@@ -1,0 +1,443 @@
+"""Tests of mininn.plotting: they check what was drawn, not only that nothing raised.
+
+The network is a 2-2-1 sigmoid net with hand-set weights, and its output is
+recomputed here by hand (``f`` below), so the corner annotations and the
+contour range are checked against an independent formula. The search results
+are fakes with the fields of ``mininn.inputs.InputSearchResult`` and known
+trajectories, so these tests do not depend on the input-search module.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.contour import QuadContourSet
+from matplotlib.patches import Rectangle
+
+import mininn
+from mininn import plotting
+
+W1 = np.array([[-3.0, 2.0], [4.0, -1.0]])
+B1 = np.array([0.5, -0.5])
+W2 = np.array([[3.0], [-2.0]])
+B2 = np.array([-1.0])
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def f(X):
+    """The 2-2-1 network by hand: sigmoid(sigmoid(X W1 + b1) W2 + b2), (n, 2) -> (n,)."""
+    return sigmoid(sigmoid(X @ W1 + B1) @ W2 + B2)[:, 0]
+
+
+@pytest.fixture
+def net():
+    net = mininn.mlp([2, 2, 1], hidden="sigmoid", output="sigmoid", seed=0)
+    net.layers[0].params["W"][...] = W1
+    net.layers[0].params["b"][...] = B1
+    net.layers[2].params["W"][...] = W2
+    net.layers[2].params["b"][...] = B2
+    return net
+
+
+def fake_result(trajectory, method="projected", best=0, steps=None, bounds=(0.0, 1.0),
+                output=0, values=None):
+    """An object with the InputSearchResult fields that plotting reads."""
+    trajectory = np.asarray(trajectory, dtype=float)
+    n_records, n_starts, k = trajectory.shape
+    if values is None:
+        values = (f(trajectory.reshape(-1, 2)).reshape(n_records, n_starts) if k == 2
+                  else trajectory.sum(axis=2))
+    lo, hi = (np.broadcast_to(np.asarray(b, float), (k,)).copy() for b in bounds)
+    return SimpleNamespace(
+        x=trajectory[-1], value=values[-1], objective=values[-1], trajectory=trajectory,
+        values=values, steps=np.arange(n_records) if steps is None else np.asarray(steps),
+        n_iter=int(n_records - 1), stop_reason="steps", best=best, method=method, goal="max",
+        output=output, bounds=(lo, hi))
+
+
+def line_path(a, b, n):
+    """n points from a to b: (n, 2)."""
+    return np.linspace(np.asarray(a, float), np.asarray(b, float), n)
+
+
+@pytest.fixture
+def two_results():
+    # "projected": two starts moving toward the corner [0, 1]; "none": one start
+    # that leaves the box to [-0.11, 1.997], as in 2016.
+    projected = fake_result(np.stack([line_path([0.5, 0.5], [0.0, 1.0], 6),
+                                      line_path([0.9, 0.2], [0.1, 0.9], 6)], axis=1),
+                            method="projected", best=0, steps=np.arange(0, 60, 10))
+    none = fake_result(line_path([1.0, 0.3], [-0.11, 1.997], 8)[:, None, :], method="none")
+    return projected, none
+
+
+def by_gid(ax, gid):
+    return [line for line in ax.lines if line.get_gid() == gid]
+
+
+def legend_texts(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def assert_labelled(ax):
+    assert ax.get_title()
+    assert ax.get_xlabel()
+    assert ax.get_ylabel()
+
+
+# ---------------------------------------------------------------------------
+# plot_landscape
+# ---------------------------------------------------------------------------
+
+def test_landscape_contours_cover_the_box_plus_margin(net):
+    res = 41
+    ax = plotting.plot_landscape(net, resolution=res)
+    assert isinstance(ax, matplotlib.axes.Axes)
+    # Unit box, margin 0.5 box-widths on each side.
+    assert ax.get_xlim() == pytest.approx((-0.5, 1.5))
+    assert ax.get_ylim() == pytest.approx((-0.5, 1.5))
+    contours = [c for c in ax.collections if isinstance(c, QuadContourSet)]
+    assert len(contours) == 1 and contours[0].get_gid() == "contour"
+    g = np.linspace(-0.5, 1.5, res)
+    G0, G1 = np.meshgrid(g, g)
+    Z = f(np.column_stack([G0.ravel(), G1.ravel()]))
+    levels = contours[0].levels
+    assert levels[0] <= Z.min() and levels[-1] >= Z.max()
+    # ... and the levels are fitted to that range, not to a fixed [0, 1].
+    assert levels[1] > Z.min() and levels[-2] < Z.max()
+    assert len(ax.figure.axes) == 2                     # the colorbar
+    assert ax.figure.axes[1].get_ylabel() == "network output f_0(x)"
+    assert_labelled(ax)
+    assert ax.get_legend() is None                      # nothing to tell apart without results
+
+
+def test_landscape_margin_is_relative_to_a_non_unit_box(net):
+    ax = plotting.plot_landscape(net, bounds=(-1.0, [3.0, 1.0]), margin=0.25, resolution=10)
+    assert ax.get_xlim() == pytest.approx((-2.0, 4.0))  # width 4, 0.25 * 4 = 1 on each side
+    assert ax.get_ylim() == pytest.approx((-1.5, 1.5))  # width 2
+    (box,) = [p for p in ax.patches if p.get_gid() == "box"]
+    assert isinstance(box, Rectangle)
+    assert box.get_xy() == pytest.approx((-1.0, -1.0))
+    assert (box.get_width(), box.get_height()) == pytest.approx((4.0, 2.0))
+
+
+def test_landscape_evaluates_the_grid_in_one_forward_call(net):
+    calls = []
+    forward = net.forward
+
+    def counting_forward(X):
+        calls.append(np.shape(X))
+        return forward(X)
+
+    net.forward = counting_forward
+    plotting.plot_landscape(net, resolution=30)
+    assert calls == [(30 * 30 + 4, 2)]                  # the grid plus the four corners
+
+
+def test_landscape_corners_show_the_network_outputs(net):
+    ax = plotting.plot_landscape(net, resolution=10)
+    corners = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=float)
+    annotations = {tuple(np.round(t.xy, 12)): t.get_text()
+                   for t in ax.texts if t.get_gid() == "corner"}
+    assert annotations == {tuple(c): f"f={v:.2f}" for c, v in zip(corners, f(corners))}
+    (scatter,) = [c for c in ax.collections if c.get_gid() == "corners"]
+    assert np.allclose(scatter.get_offsets(), corners)
+    # The four values differ in their printed form, so a swap would be caught.
+    assert len(set(annotations.values())) == 4
+    ax = plotting.plot_landscape(net, resolution=10, corners=False)
+    assert not [t for t in ax.texts if t.get_gid() == "corner"]
+
+
+def test_landscape_draws_each_trajectory_with_its_markers(net, two_results):
+    projected, none = two_results
+    ax = plotting.plot_landscape(net, results=[projected, none], resolution=20)
+    lines = by_gid(ax, "trajectory")
+    assert len(lines) == 3                               # 2 starts + 1 start
+    expected = [projected.trajectory[:, 0], projected.trajectory[:, 1], none.trajectory[:, 0]]
+    for line, path in zip(lines, expected):
+        assert np.array_equal(line.get_xdata(), path[:, 0])
+        assert np.array_equal(line.get_ydata(), path[:, 1])
+    # All starts of one result share a colour; the two results differ.
+    assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color()
+    starts, ends = by_gid(ax, "start"), by_gid(ax, "end")
+    assert len(starts) == len(ends) == 2                 # one marker artist per result
+    for start, end, r in zip(starts, ends, (projected, none)):
+        assert np.array_equal(start.get_xdata(), r.trajectory[0, :, 0])
+        assert np.array_equal(start.get_ydata(), r.trajectory[0, :, 1])
+        assert np.array_equal(end.get_xdata(), r.trajectory[-1, :, 0])
+        assert np.array_equal(end.get_ydata(), r.trajectory[-1, :, 1])
+        assert start.get_marker() != end.get_marker()
+    # One legend entry per result, labelled by its method.
+    assert legend_texts(ax) == ["projected", "none"]
+    assert ax.get_legend().get_title().get_text()       # says which marker is which
+    # The escaping path stays in view: the area grows beyond box + margin.
+    assert ax.get_ylim()[1] >= 1.997
+    assert ax.get_xlim() == pytest.approx((-0.5, 1.5))
+
+
+def test_landscape_labels_and_given_axes(net, two_results):
+    fig, (left, right) = plt.subplots(1, 2)
+    ax = plotting.plot_landscape(net, results=two_results, labels=["clipped", "free"],
+                                 ax=right, resolution=10, title="my title")
+    assert ax is right
+    assert legend_texts(ax) == ["clipped", "free"]
+    assert ax.get_title() == "my title"
+    assert not left.lines and not left.collections
+
+
+def test_landscape_output_comes_from_the_results():
+    net = mininn.mlp([2, 3, 2], hidden="tanh", output="identity", seed=1)
+    r = fake_result(line_path([0.2, 0.2], [0.8, 0.8], 3)[:, None, :], output=1)
+    ax = plotting.plot_landscape(net, results=r, resolution=10)
+    assert "f_1" in ax.get_title()
+    corners = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=float)
+    texts = sorted(t.get_text() for t in ax.texts if t.get_gid() == "corner")
+    assert texts == sorted(f"f={v:.2f}" for v in net.forward(corners)[:, 1])
+    with pytest.raises(ValueError, match="output must be an index in 0..1, got 2"):
+        plotting.plot_landscape(net, output=2)
+    r0 = fake_result(r.trajectory, output=0)
+    with pytest.raises(ValueError, match="different outputs"):
+        plotting.plot_landscape(net, results=[r, r0])
+
+
+def test_landscape_refuses_a_network_without_two_inputs():
+    net3 = mininn.mlp([3, 2, 1], seed=0)
+    with pytest.raises(ValueError, match="2 inputs, but net takes 3"):
+        plotting.plot_landscape(net3)
+    with pytest.raises(TypeError, match="net must be a network"):
+        plotting.plot_landscape("not a net")
+
+
+def test_landscape_refuses_bad_results_and_arguments(net, two_results):
+    three_d = fake_result(np.zeros((4, 1, 3)))
+    with pytest.raises(ValueError, match=r"results\[1\].trajectory has 3 coordinates"):
+        plotting.plot_landscape(net, results=[two_results[0], three_d])
+    flat = fake_result(np.zeros((4, 1, 2)))
+    flat.trajectory = flat.trajectory[:, 0, :]           # (n_records, k): start axis missing
+    with pytest.raises(ValueError, match=r"results\[0\].trajectory must be a 3-d array"):
+        plotting.plot_landscape(net, results=flat)
+    nan = fake_result(np.full((2, 1, 2), np.nan), values=np.zeros((2, 1)))
+    with pytest.raises(ValueError, match="finite"):
+        plotting.plot_landscape(net, results=nan)
+    binary_like = SimpleNamespace(x=np.array([0.0, 1.0]), value=0.9, method="exact")
+    with pytest.raises(TypeError, match="trajectory"):
+        plotting.plot_landscape(net, results=[binary_like])
+    with pytest.raises(ValueError, match="one label per result"):
+        plotting.plot_landscape(net, results=two_results, labels=["only one"])
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        plotting.plot_landscape(net, ax="axes")
+    with pytest.raises(ValueError, match="margin"):
+        plotting.plot_landscape(net, margin=-0.1)
+    with pytest.raises(ValueError, match="resolution must be >= 2"):
+        plotting.plot_landscape(net, resolution=1)
+
+
+def test_landscape_bounds_are_lo_hi_and_per_coordinate_pairs_get_a_hint(net):
+    with pytest.raises(ValueError, match=r"lo < hi.*did you mean \(\[0.0, 0.0\], \[1.0, 1.0\]\)"):
+        plotting.plot_landscape(net, bounds=((0, 1), (0, 1)))
+    with pytest.raises(ValueError, match="lo < hi"):
+        plotting.plot_landscape(net, bounds=(1.0, 0.0))
+    with pytest.raises(ValueError, match="length 2"):
+        plotting.plot_landscape(net, bounds=([0, 0, 0], 1.0))
+    with pytest.raises(TypeError, match=r"pair \(lo, hi\)"):
+        plotting.plot_landscape(net, bounds=0.5)
+
+
+def test_landscape_takes_the_box_from_the_results(net):
+    r = fake_result(line_path([0.0, 0.0], [1.0, 1.0], 3)[:, None, :], bounds=(-1.0, 1.0))
+    ax = plotting.plot_landscape(net, results=r, resolution=10, margin=0.0)
+    assert ax.get_xlim() == pytest.approx((-1.0, 1.0))
+    (box,) = [p for p in ax.patches if p.get_gid() == "box"]
+    assert box.get_xy() == pytest.approx((-1.0, -1.0))
+
+
+# ---------------------------------------------------------------------------
+# plot_coordinates
+# ---------------------------------------------------------------------------
+
+def k3_result(bounds=(0.0, 1.0)):
+    rng = np.random.default_rng(0)
+    traj = rng.uniform(0.0, 1.0, size=(7, 4, 3))
+    return fake_result(traj, method="sigmoid", best=2, steps=np.arange(0, 70, 10),
+                       bounds=bounds)
+
+
+def test_coordinates_draw_one_line_per_coordinate_of_the_best_start():
+    r = k3_result()
+    ax = plotting.plot_coordinates(r)
+    lines = by_gid(ax, "coordinate")
+    assert len(lines) == 3
+    for i, line in enumerate(lines):
+        assert np.array_equal(line.get_xdata(), r.steps)
+        assert np.array_equal(line.get_ydata(), r.trajectory[:, 2, i])   # best = 2
+    bounds = by_gid(ax, "bound")
+    assert sorted(tuple(b.get_ydata()) for b in bounds) == [(0.0, 0.0), (1.0, 1.0)]
+    assert all(b.get_linestyle() == "--" for b in bounds)
+    assert legend_texts(ax) == ["x[0]", "x[1]", "x[2]", "bounds"]
+    assert_labelled(ax)
+    assert "start 2" in ax.get_title()
+
+
+def test_coordinates_other_start_and_per_coordinate_bounds():
+    r = k3_result(bounds=([0.0, -1.0, 0.0], [1.0, 1.0, 2.0]))
+    ax = plotting.plot_coordinates(r, start=0)
+    for i, line in enumerate(by_gid(ax, "coordinate")):
+        assert np.array_equal(line.get_ydata(), r.trajectory[:, 0, i])
+    levels = sorted(b.get_ydata()[0] for b in by_gid(ax, "bound"))
+    assert levels == [-1.0, 0.0, 0.0, 1.0, 1.0, 2.0]   # lo and hi of each coordinate
+    assert "bounds" not in legend_texts(ax)
+
+
+def test_coordinates_refuse_bad_start_and_steps():
+    r = k3_result()
+    with pytest.raises(ValueError, match=r"start must be a start index in 0..3 .*got 4"):
+        plotting.plot_coordinates(r, start=4)
+    with pytest.raises(TypeError, match="start must be an integer"):
+        plotting.plot_coordinates(r, start=1.0)
+    r.best = 9
+    with pytest.raises(ValueError, match=r"result.best must be a start index"):
+        plotting.plot_coordinates(r)
+    r = k3_result()
+    r.steps = np.arange(3)
+    with pytest.raises(ValueError, match="one entry per recorded step"):
+        plotting.plot_coordinates(r)
+    with pytest.raises(TypeError, match="trajectory"):
+        plotting.plot_coordinates([k3_result()])
+
+
+# ---------------------------------------------------------------------------
+# plot_objective
+# ---------------------------------------------------------------------------
+
+def test_objective_draws_the_best_start_of_each_result(two_results):
+    projected, none = two_results
+    ax = plotting.plot_objective([projected, none], labels=["P", "N"])
+    lines = by_gid(ax, "objective")
+    assert len(lines) == 2
+    assert np.array_equal(lines[0].get_xdata(), projected.steps)
+    assert np.array_equal(lines[0].get_ydata(), projected.values[:, projected.best])
+    assert np.array_equal(lines[1].get_ydata(), none.values[:, 0])
+    assert legend_texts(ax) == ["P", "N"]
+    assert not by_gid(ax, "objective_start")
+    assert_labelled(ax)
+    assert "f_0" in ax.get_ylabel()
+
+
+def test_objective_all_starts_and_a_single_result(two_results):
+    projected, _ = two_results
+    projected.best = 1
+    ax = plotting.plot_objective(projected, all_starts=True)
+    (best,) = by_gid(ax, "objective")
+    (other,) = by_gid(ax, "objective_start")
+    assert np.array_equal(best.get_ydata(), projected.values[:, 1])
+    assert np.array_equal(other.get_ydata(), projected.values[:, 0])
+    assert other.get_linewidth() < best.get_linewidth()
+    assert other.get_color() == best.get_color()
+    assert legend_texts(ax) == ["projected"]
+
+
+def test_objective_refuses_mismatched_values(two_results):
+    projected, _ = two_results
+    projected.values = projected.values[:, :1]
+    with pytest.raises(ValueError, match=r"results\[0\].values must have shape"):
+        plotting.plot_objective(projected)
+    with pytest.raises(ValueError, match="at least one search result"):
+        plotting.plot_objective([])
+
+
+# ---------------------------------------------------------------------------
+# plot_history
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def history():
+    X = np.array([[0, 1], [1, 0], [1, 1], [0, 0]], dtype=float)
+    y = np.array([[1.0], [0.0], [0.0], [0.0]])
+    net = mininn.mlp([2, 3, 1], hidden="sigmoid", output="sigmoid", init="uniform", seed=0)
+    return mininn.fit(net, X, y, "mse", mininn.SGD(0.1), epochs=30, batch_size=1, seed=0,
+                      validation_data=(X, y))
+
+
+def test_history_draws_loss_and_val_loss(history):
+    ax = plotting.plot_history(history)
+    (loss,) = by_gid(ax, "loss")
+    (val,) = by_gid(ax, "val_loss")
+    assert np.array_equal(loss.get_xdata(), np.arange(1, 31))
+    assert np.array_equal(loss.get_ydata(), history.loss)
+    assert np.array_equal(val.get_ydata(), history.val_loss)
+    assert legend_texts(ax) == ["training loss", "validation loss"]
+    assert ax.get_yscale() == "linear"
+    assert_labelled(ax)
+    assert plotting.plot_history(history, log=True).get_yscale() == "log"
+
+
+def test_history_without_validation_and_bad_histories():
+    h = mininn.History(loss=[0.5, 0.25, 0.125])
+    ax = plotting.plot_history(h)
+    assert [line.get_gid() for line in ax.lines] == ["loss"]
+    with pytest.raises(ValueError, match="empty"):
+        plotting.plot_history(mininn.History())
+    with pytest.raises(ValueError, match="one entry per epoch"):
+        plotting.plot_history(mininn.History(loss=[1.0, 0.5], val_loss=[1.0]))
+    with pytest.raises(ValueError, match="log=True needs losses > 0"):
+        plotting.plot_history(mininn.History(loss=[1.0, 0.0]), log=True)
+    with pytest.raises(TypeError, match="History"):
+        plotting.plot_history([1.0, 0.5])
+
+
+# ---------------------------------------------------------------------------
+# animate_trajectories
+# ---------------------------------------------------------------------------
+
+def test_animation_writes_a_gif_with_one_frame_per_step(net, two_results, tmp_path):
+    from PIL import Image
+
+    before = plt.get_fignums()
+    # projected records steps 0..50, none 0..7: the frames are 4 evenly spaced
+    # steps 0, 17, 33, 50 of the longest search.
+    path = plotting.animate_trajectories(net, two_results, tmp_path / "paths.gif", frames=4,
+                                         resolution=20, dpi=30, figsize=(3, 2.5))
+    assert path == str(tmp_path / "paths.gif")
+    with open(path, "rb") as handle:
+        assert handle.read(4) == b"GIF8"
+    with Image.open(path) as gif:
+        assert gif.n_frames == 4
+    assert plt.get_fignums() == before                  # its figure is closed
+
+    # Fewer recorded steps than frames: one frame per step number 0, 1, 2.
+    short = fake_result(line_path([0.5, 0.5], [0.0, 1.0], 3)[:, None, :])
+    path = plotting.animate_trajectories(net, short, tmp_path / "short.gif", frames=10,
+                                         resolution=10, dpi=30, figsize=(3, 2.5))
+    with Image.open(path) as gif:
+        assert gif.n_frames == 3
+
+
+def test_animation_refuses_bad_arguments(net, two_results, tmp_path):
+    with pytest.raises(ValueError, match=r"\.gif"):
+        plotting.animate_trajectories(net, two_results, tmp_path / "paths.png")
+    with pytest.raises(ValueError, match="frames must be >= 2"):
+        plotting.animate_trajectories(net, two_results, tmp_path / "a.gif", frames=1)
+    with pytest.raises(ValueError, match="2 inputs"):
+        plotting.animate_trajectories(mininn.mlp([3, 1], seed=0), two_results,
+                                      tmp_path / "a.gif")
+    assert not (tmp_path / "a.gif").exists()
+
+
+# ---------------------------------------------------------------------------
+# packaging
+# ---------------------------------------------------------------------------
+
+def test_import_mininn_does_not_load_matplotlib():
+    code = ("import sys, mininn; "
+            "print('mininn.plotting' in sys.modules, 'matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "False"]
