@@ -1,0 +1,474 @@
+"""Tests for mininn.inputs: continuous input search in a box.
+
+The 2016 story first (the unconstrained search leaves the unit square, the
+constrained ones find [0, 1], the sigmoid reparametrisation stalls from the
+2016 start), then gradients against central finite differences, optimisers
+against optima known by hand, batching, the result object and bad input.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import mininn
+from mininn.inputs import (
+    InputSearchResult,
+    _prepare,
+    find_input,
+    maximize_input,
+    minimize_input,
+    reach_target,
+)
+
+METHODS = ["none", "projected", "sigmoid", "mirror"]
+BOXED = ["projected", "sigmoid", "mirror"]
+
+
+# --------------------------------------------------------------------------
+# fixtures: the 2016 network and small nets with known optima
+# --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def net2016():
+    """The 2016 network: 2-3-1 sigmoid, uniform init, per-sample SGD, lr 0.1, 5000 epochs."""
+    X = np.array([[0, 1], [1, 0], [1, 1], [0, 0]], dtype=float)
+    y = np.array([1, 0, 0, 0], dtype=float)
+    net = mininn.mlp([2, 3, 1], hidden="sigmoid", output="sigmoid", init="uniform", seed=0)
+    mininn.fit(net, X, y, "mse", mininn.SGD(0.1), epochs=5000, batch_size=1, seed=0)
+    out = net.forward(X)[:, 0]
+    assert out[0] > 0.9 and np.all(out[1:] < 0.1), out   # it learnt the task
+    return net
+
+
+def start_2016(seed: int) -> np.ndarray:
+    """The 2016 start: x0 = [1, u], u ~ U[0, 1) from the seed."""
+    return np.array([1.0, np.random.default_rng(seed).random()])
+
+
+def linear_sigmoid(w, b=0.1, activation=mininn.Sigmoid):
+    """f(x) = activation(x @ w + b): its maximiser over a box is hi where w > 0, lo where w < 0."""
+    w = np.asarray(w, dtype=float)
+    net = mininn.Sequential([mininn.Dense(w.size, 1, seed=0), activation()])
+    net[0].params["W"][:] = w[:, None]
+    net[0].params["b"][:] = b
+    return net
+
+
+W4 = np.array([2.0, -1.5, 0.5, -3.0])
+LO4 = np.array([-1.0, 0.0, -2.0, 0.5])
+HI4 = np.array([1.0, 2.0, 0.0, 1.5])
+
+
+def numeric_gradient(fun, c, h=1e-6):
+    """Central differences of fun: (n, k) -> (n,), one coordinate at a time, all rows at once."""
+    grad = np.empty_like(c)
+    for i in range(c.shape[1]):
+        e = np.zeros_like(c)
+        e[:, i] = h
+        grad[:, i] = (fun(c + e) - fun(c - e)) / (2 * h)
+    return grad
+
+
+def assert_first_order(res):
+    """KKT holds at a corner optimum -- except that "sigmoid" only approaches the bounds."""
+    if res.method == "sigmoid":
+        # x = lo + (hi - lo) sigma(z) nears a bound only as z -> inf, and
+        # sigma' shrinks on the way: after 2000 Adam steps x is still ~1e-4
+        # short of the bound, just outside the KKT tolerance (1e-4 of the
+        # width). The projected gradient is that small distance.
+        assert np.all(res.grad_norm < 1e-3)
+        assert np.all(res.grad_norm > 0)
+    else:
+        assert res.kkt.all()
+
+
+def rel_error(a, n):
+    return np.max(np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-8))
+
+
+# --------------------------------------------------------------------------
+# the 2016 story
+# --------------------------------------------------------------------------
+
+def test_projected_from_2016_start_finds_0_1(net2016):
+    res = maximize_input(net2016, x0=start_2016(0), method="projected")
+    np.testing.assert_allclose(res.best_x, [0.0, 1.0], atol=0.05)
+    assert res.inside.all() and res.kkt.all()
+    assert res.best_value == pytest.approx(net2016.forward(res.x)[0, 0])
+
+
+def test_sigmoid_from_centre_finds_0_1(net2016):
+    res = maximize_input(net2016, method="sigmoid")            # no x0: the box centre
+    np.testing.assert_array_equal(res.trajectory[0], [[0.5, 0.5]])
+    np.testing.assert_allclose(res.best_x, [0.0, 1.0], atol=0.05)
+    assert res.inside.all()
+
+
+@pytest.mark.parametrize("goal, target", [("max", None), ("target", 1.0)])
+def test_none_leaves_the_unit_square(net2016, goal, target):
+    # The 2016 failure, reproduced: descent on (f - 1)^2 (or ascent on f)
+    # with nothing keeping x in [0, 1]^2 walks out of the square.
+    res = find_input(net2016, goal, target=target, x0=start_2016(0), method="none")
+    assert not res.inside[0]
+    assert res.x[0, 1] > 1.0
+    # ... and the output outside is higher than anywhere in the square's corners
+    corners = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    assert res.value[0] > net2016.forward(corners).max()
+
+
+def test_sigmoid_from_2016_start_stalls(net2016):
+    # Known behaviour, shown not hidden: x0[0] = 1 sits in the sigmoid's flat
+    # tail (z = logit(1 - 1e-12) = 27.6, dx/dz ~ 1e-12), so the coordinate
+    # never comes back. Ten 2016 starts (seeds 0..9) in one batch.
+    X0 = np.array([start_2016(s) for s in range(10)])
+    sig = maximize_input(net2016, x0=X0, method="sigmoid")
+    stalled = np.max(np.abs(sig.x - [0.0, 1.0]), axis=1) > 0.05
+    # Measured: all 10 stall on the wrong edge x0 = 1 (see the module docstring).
+    assert stalled.sum() == 10
+    assert np.all(sig.x[:, 0] > 0.99)
+    assert not sig.kkt.any()                     # and the KKT check says so
+    assert sig.stop_reason == "steps"            # tol is measured in x: a stall is not convergence
+    # The same ten starts with projection all reach the optimum.
+    proj = maximize_input(net2016, x0=X0, method="projected")
+    np.testing.assert_allclose(proj.x, np.tile([0.0, 1.0], (10, 1)), atol=0.05)
+
+
+def test_mirror_from_2016_start_is_slow_not_stalled(net2016):
+    X0 = np.array([start_2016(s) for s in range(3)])
+    res = maximize_input(net2016, x0=X0, method="mirror", optimizer=mininn.Adam(0.1))
+    np.testing.assert_allclose(res.x, np.tile([0.0, 1.0], (3, 1)), atol=0.05)
+
+
+# --------------------------------------------------------------------------
+# the search's gradient against finite differences of its own objective
+# --------------------------------------------------------------------------
+
+GRAD_CASES = [
+    # (method, goal, target, penalty, use_logit)
+    ("none", "max", None, 0.0, False),
+    ("projected", "min", None, 0.0, False),
+    ("projected", "target", 0.7, 0.0, False),
+    ("projected", "max", None, 0.3, False),
+    ("sigmoid", "max", None, 0.0, False),
+    ("sigmoid", "min", None, 0.5, False),
+    ("sigmoid", "target", 0.2, 0.1, False),
+    ("mirror", "max", None, 0.2, False),
+    ("projected", "max", None, 0.0, True),
+    ("sigmoid", "target", 0.9, 0.4, True),
+    ("mirror", "min", None, 0.3, True),
+]
+
+
+@pytest.mark.parametrize("method, goal, target, penalty, use_logit", GRAD_CASES)
+def test_search_gradient_matches_finite_differences(method, goal, target, penalty, use_logit):
+    # A random 3-5-2 tanh/sigmoid net, 4 points, per-feature bounds.
+    net = mininn.mlp([3, 5, 2], hidden="tanh", output="sigmoid", seed=1)
+    lo, hi = np.array([-1.0, 0.0, 0.5]), np.array([1.0, 2.0, 3.0])
+    X = np.random.default_rng(2).uniform(lo + 0.1, hi - 0.1, size=(4, 3))
+    problem, _ = _prepare(net, goal, 1, target, X, None, (lo, hi), method, penalty,
+                          np.array([0.2, 1.5, 1.0]), use_logit)
+    sign = -1.0 if goal == "max" else 1.0       # the optimiser descends on L = sign * J
+
+    def loss_c(c):
+        return sign * problem.evaluate(c)[2]
+
+    c = problem.to_coords(X)
+    x, value, J, grad_c, grad_x = problem.evaluate(c)
+    np.testing.assert_allclose(x, X, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(value, net.forward(X)[:, 1], rtol=1e-14)   # the real output
+    if method == "mirror":
+        # mirror moves u with the x-gradient: compare with d L / d x.
+        def loss_x(xs):
+            return sign * problem.evaluate(problem.to_coords(xs))[2]
+        num = numeric_gradient(loss_x, X)
+        assert rel_error(grad_c, num) < 1e-7
+    else:
+        num = numeric_gradient(loss_c, c)
+        assert rel_error(grad_c, num) < 1e-7
+    # and grad_x is d L / d x whatever the coordinates
+    problem_x, _ = _prepare(net, goal, 1, target, X, None, (lo, hi), "projected", penalty,
+                            np.array([0.2, 1.5, 1.0]), use_logit)
+    num_x = numeric_gradient(lambda xs: sign * problem_x.evaluate(xs)[2], X)
+    assert rel_error(grad_x, num_x) < 1e-7
+
+
+def test_objective_formula_by_hand():
+    # f(x) = sigmoid(x @ w + b); target 0.3, penalty 0.5 toward r: J = (f - t)^2 + p |x - r|^2.
+    net = linear_sigmoid([1.0, -2.0], b=0.5)
+    x = np.array([[0.2, 0.7]])
+    r = np.array([0.1, 0.4])
+    problem, _ = _prepare(net, "target", 0, 0.3, x, None, (0, 1), "projected", 0.5, r)
+    f = 1.0 / (1.0 + np.exp(-(0.2 - 1.4 + 0.5)))
+    expected = (f - 0.3) ** 2 + 0.5 * ((0.2 - 0.1) ** 2 + (0.7 - 0.4) ** 2)
+    assert problem.evaluate(x.copy())[2][0] == pytest.approx(expected, rel=1e-14)
+    # with use_logit the objective is on the pre-activation: (g - logit(0.3))^2 + penalty
+    problem, _ = _prepare(net, "target", 0, 0.3, x, None, (0, 1), "projected", 0.5, r,
+                          use_logit=True)
+    g = 0.2 - 1.4 + 0.5
+    expected = (g - np.log(0.3 / 0.7)) ** 2 + 0.5 * (0.1 ** 2 + 0.3 ** 2)
+    assert problem.evaluate(x.copy())[2][0] == pytest.approx(expected, rel=1e-13)
+
+
+# --------------------------------------------------------------------------
+# optimisers against optima known by hand
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", BOXED)
+def test_maximiser_of_monotone_net_is_the_signed_corner(method):
+    # f = sigmoid(x @ w + b) is increasing in x_i where w_i > 0: the maximiser
+    # in the box is hi there and lo where w_i < 0.
+    net = linear_sigmoid(W4)
+    res = maximize_input(net, n_starts=5, bounds=(LO4, HI4), method=method, seed=3,
+                         optimizer=mininn.Adam(0.1), steps=2000)
+    expected = np.where(W4 > 0, HI4, LO4)
+    np.testing.assert_allclose(res.x, np.tile(expected, (5, 1)), atol=1e-2 * (HI4 - LO4).max())
+    assert res.inside.all()
+    assert_first_order(res)
+
+
+@pytest.mark.parametrize("method", BOXED)
+def test_minimiser_of_monotone_net_is_the_opposite_corner(method):
+    # At the minimiser the pre-activation is -10.4 and f ~ 3e-5: the output
+    # sigmoid saturates and its gradient fades (Adam, remembering the early
+    # large gradients, then takes tiny steps). Optimising the logit -- the
+    # same minimiser -- is the remedy, and what this test uses.
+    net = linear_sigmoid(W4)
+    res = minimize_input(net, n_starts=3, bounds=(LO4, HI4), method=method, seed=4,
+                         optimizer=mininn.Adam(0.1), steps=2000, use_logit=True)
+    expected = np.where(W4 > 0, LO4, HI4)
+    np.testing.assert_allclose(res.x, np.tile(expected, (3, 1)), atol=2e-2)
+    assert res.goal == "min"
+    assert_first_order(res)
+    assert res.best_value == pytest.approx(net.forward(expected[None])[0, 0], abs=1e-3)
+
+
+def test_projected_lands_exactly_on_the_corner():
+    net = linear_sigmoid(W4)
+    res = maximize_input(net, x0=(LO4 + HI4) / 2, bounds=(LO4, HI4), method="projected",
+                         steps=5000)
+    np.testing.assert_array_equal(res.best_x, np.where(W4 > 0, HI4, LO4))
+    assert res.stop_reason == "tol" and res.grad_norm[0] == 0.0
+
+
+def test_penalty_gives_the_interior_optimum_by_hand():
+    # f(x) = x @ w + b (identity output). Maximising w.x - p |x - r|^2 sets
+    # w - 2 p (x - r) = 0, i.e. x* = r + w / (2p) = [0.5, 0.5] + [1, -0.5] / 4.
+    net = linear_sigmoid([1.0, -0.5], b=0.0, activation=mininn.Identity)
+    for method in BOXED:
+        res = maximize_input(net, penalty=2.0, method=method, steps=2000, tol=1e-10)
+        np.testing.assert_allclose(res.best_x, [0.75, 0.375], atol=1e-6)
+        assert res.kkt.all()
+        assert res.objective[0] == pytest.approx(0.75 - 0.5 * 0.375 - 2.0 * (0.25**2 + 0.125**2))
+
+
+@pytest.mark.parametrize("method", BOXED)
+@pytest.mark.parametrize("use_logit", [False, True])
+def test_target_goal_hits_the_target(method, use_logit):
+    net = linear_sigmoid(W4)
+    res = reach_target(net, 0.3, n_starts=4, bounds=(LO4, HI4), method=method, seed=5,
+                       optimizer=mininn.Adam(0.05), steps=3000, use_logit=use_logit)
+    np.testing.assert_allclose(res.value, 0.3, atol=1e-4)
+    assert res.goal == "target" and res.target == 0.3
+    assert res.inside.all()
+
+
+def test_use_logit_reaches_the_corner_when_the_output_is_saturated():
+    # f = sigmoid(-100 x0 + 100 x1 + 60): sigma(z) is exactly 1.0 for z > ~37,
+    # so on most of the box f == 1.0 and its gradient is exactly 0.
+    net = linear_sigmoid([-100.0, 100.0], b=60.0)
+    grid = np.stack(np.meshgrid(np.linspace(0, 1, 21), np.linspace(0, 1, 21)), -1).reshape(-1, 2)
+    assert np.mean(net.forward(grid)[:, 0] == 1.0) > 0.5
+    assert np.all(net.input_gradient(np.array([[0.5, 0.5]])) == 0.0)
+    # On the probability the search cannot move: the gradient is exactly 0.
+    plain = maximize_input(net, method="projected")
+    np.testing.assert_array_equal(plain.best_x, [0.5, 0.5])
+    assert plain.n_iter == 0 and plain.stop_reason == "tol"
+    # On the logit it walks to the true maximiser [0, 1]; reported values stay probabilities.
+    for method in BOXED:
+        res = maximize_input(net, method=method, use_logit=True, optimizer=mininn.Adam(0.05),
+                             steps=1000)
+        np.testing.assert_allclose(res.best_x, [0.0, 1.0], atol=1e-2)
+        assert res.best_value == net.forward(res.x)[0, 0] == 1.0
+        assert res.objective[0] > 150.0          # the logit, near -0 + 100 + 60
+
+
+# --------------------------------------------------------------------------
+# batching, reproducibility, recording
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("make_opt", [lambda: None, lambda: mininn.Adam(0.05),
+                                      lambda: mininn.SGD(0.1, momentum=0.9)])
+def test_n_starts_at_once_equal_each_start_alone(net2016, method, make_opt):
+    X0 = np.random.default_rng(7).random((4, 2))
+    together = maximize_input(net2016, x0=X0, method=method, optimizer=make_opt(),
+                              steps=200, tol=0.0, penalty=0.1)
+    for i in range(4):
+        alone = maximize_input(net2016, x0=X0[i], method=method, optimizer=make_opt(),
+                               steps=200, tol=0.0, penalty=0.1)
+        np.testing.assert_allclose(together.trajectory[:, i], alone.trajectory[:, 0],
+                                   rtol=0, atol=1e-12)
+        np.testing.assert_allclose(together.values[:, i], alone.values[:, 0], rtol=0, atol=1e-12)
+
+
+def test_random_starts_are_reproducible_and_in_the_box():
+    net = linear_sigmoid(W4)
+    a = maximize_input(net, n_starts=6, bounds=(LO4, HI4), seed=11, steps=5)
+    b = maximize_input(net, n_starts=6, bounds=(LO4, HI4), seed=11, steps=5)
+    c = maximize_input(net, n_starts=6, bounds=(LO4, HI4), seed=12, steps=5)
+    np.testing.assert_array_equal(a.trajectory, b.trajectory)
+    assert not np.array_equal(a.trajectory[0], c.trajectory[0])
+    assert np.all((a.trajectory[0] >= LO4) & (a.trajectory[0] < HI4))
+    # a Generator is used as given
+    d = maximize_input(net, n_starts=6, bounds=(LO4, HI4), seed=np.random.default_rng(11), steps=5)
+    np.testing.assert_array_equal(a.trajectory, d.trajectory)
+
+
+@pytest.mark.parametrize("steps, every, expected", [
+    (10, 1, list(range(11))),
+    (10, 3, [0, 3, 6, 9, 10]),
+    (9, 3, [0, 3, 6, 9]),
+    (5, 10, [0, 5]),
+])
+def test_record_every_shapes(net2016, steps, every, expected):
+    res = maximize_input(net2016, n_starts=3, steps=steps, record_every=every, tol=0.0)
+    assert res.steps.tolist() == expected
+    assert res.trajectory.shape == (len(expected), 3, 2)
+    assert res.values.shape == (len(expected), 3)
+    assert res.n_iter == steps and res.stop_reason == "steps"
+    np.testing.assert_array_equal(res.trajectory[-1], res.x)
+    np.testing.assert_array_equal(res.values[-1], res.value)
+    np.testing.assert_allclose(res.values, net2016.forward(res.trajectory.reshape(-1, 2))
+                               .reshape(len(expected), 3), rtol=1e-14)
+
+
+def test_early_stop_records_the_final_step():
+    net = linear_sigmoid(W4)
+    res = maximize_input(net, bounds=(LO4, HI4), steps=10000, record_every=7)
+    assert res.stop_reason == "tol" and res.n_iter < 10000
+    assert res.steps[-1] == res.n_iter and np.all(np.diff(res.steps) > 0)
+    assert np.all(res.grad_norm < 1e-6)
+
+
+def test_the_callers_optimizer_is_not_touched(net2016):
+    opt = mininn.SGD(0.1, momentum=0.9)
+    maximize_input(net2016, optimizer=opt, steps=20)
+    assert opt.t == 0 and opt._state == []
+    adam = mininn.Adam(0.01)
+    first = maximize_input(net2016, optimizer=adam, steps=20, tol=0.0)
+    again = maximize_input(net2016, optimizer=adam, steps=20, tol=0.0)
+    np.testing.assert_array_equal(first.x, again.x)
+
+
+# --------------------------------------------------------------------------
+# KKT check and the result object
+# --------------------------------------------------------------------------
+
+def test_kkt_true_at_the_optimum_false_elsewhere(net2016):
+    found = maximize_input(net2016, x0=start_2016(0), method="projected")
+    assert found.kkt.all()
+    one_step = maximize_input(net2016, method="projected", steps=1)     # still near the centre
+    assert not one_step.kkt.any()
+    # a start on the wrong corner: the gradient points into the box there
+    wrong = maximize_input(net2016, x0=[1.0, 0.0], method="projected", steps=1)
+    assert not wrong.kkt.any() and wrong.grad_norm[0] > 1e-3
+    # the opposite goal at the maximiser fails the check too
+    minim = minimize_input(net2016, x0=[0.0, 1.0], method="projected", steps=1)
+    assert not minim.kkt[0]
+
+
+def test_kkt_for_none_is_plain_stationarity(net2016):
+    res = maximize_input(net2016, x0=start_2016(0), method="none", steps=3)
+    assert not res.kkt[0]
+    grad = net2016.input_gradient(res.x)
+    assert res.grad_norm[0] == pytest.approx(np.linalg.norm(grad), rel=1e-12)
+
+
+def test_result_fields_and_summary(net2016):
+    res = maximize_input(net2016, n_starts=3, method="mirror", steps=50, seed=1)
+    assert isinstance(res, InputSearchResult)
+    assert res.x.shape == (3, 2) and res.value.shape == (3,) and res.objective.shape == (3,)
+    assert res.grad_norm.shape == (3,) and res.kkt.dtype == bool and res.inside.dtype == bool
+    assert res.best == int(np.argmax(res.value))
+    np.testing.assert_array_equal(res.best_x, res.x[res.best])
+    assert res.best_value == res.value[res.best]
+    assert res.method == "mirror" and res.goal == "max" and res.output == 0
+    np.testing.assert_array_equal(res.bounds[0], [0, 0])
+    np.testing.assert_array_equal(res.bounds[1], [1, 1])
+    text = repr(res)
+    assert "mirror" in text and "n_iter=50" in text and len(text) < 400
+    table = res.summary()
+    assert table.count("\n") == 3 + 2 and "kkt" in table and "*" in table
+
+
+def test_best_for_min_and_target(net2016):
+    res = minimize_input(net2016, n_starts=5, steps=3, seed=2)
+    assert res.best == int(np.argmin(res.value))
+    res = reach_target(net2016, 0.5, n_starts=5, steps=3, seed=2)
+    assert res.best == int(np.argmin(np.abs(res.value - 0.5)))
+
+
+def test_other_output_unit():
+    net = mininn.mlp([2, 4, 3], hidden="tanh", output="identity", seed=3)
+    res = maximize_input(net, output=2, n_starts=2, steps=5, seed=0)
+    np.testing.assert_allclose(res.value, net.forward(res.x)[:, 2], rtol=1e-14)
+    assert res.output == 2
+
+
+# --------------------------------------------------------------------------
+# bad input
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    ({"bounds": (1.0, 1.0)}, ValueError, "lo < hi"),
+    ({"bounds": (0.0, [1.0, -1.0])}, ValueError, "feature 1"),
+    ({"bounds": (0.0, [1.0, 1.0, 1.0])}, ValueError, "shape (2,)"),
+    ({"bounds": 1.0}, TypeError, "pair"),
+    ({"bounds": (0.0, np.inf)}, ValueError, "finite"),
+    ({"bounds": (np.nan, 1.0)}, ValueError, "finite"),
+    ({"x0": [1.5, 0.5], "method": "projected"}, ValueError, "x0[0, 0] = 1.5"),
+    ({"x0": [0.5, -0.2], "method": "sigmoid"}, ValueError, "x0"),
+    ({"x0": [[0.5, 0.5], [2.0, 0.5]], "method": "mirror"}, ValueError, "x0[1, 0]"),
+    ({"x0": [0.5, 0.5, 0.5]}, ValueError, "shape (2,) or (n_starts, 2)"),
+    ({"x0": np.zeros((2, 3))}, ValueError, "got shape (2, 3)"),
+    ({"x0": [np.nan, 0.5]}, ValueError, "finite"),
+    ({"output": 1}, ValueError, "output"),
+    ({"output": -1}, ValueError, "output"),
+    ({"output": 0.0}, TypeError, "output"),
+    ({"goal": "target", "target": np.inf}, ValueError, "target"),
+    ({"goal": "target"}, ValueError, "target"),
+    ({"goal": "max", "target": 0.5}, ValueError, "target"),
+    ({"goal": "maximum"}, ValueError, "goal"),
+    ({"penalty": np.nan}, ValueError, "penalty"),
+    ({"penalty": -1.0}, ValueError, "penalty"),
+    ({"penalty": 1.0, "reference": [0.5, np.inf]}, ValueError, "reference"),
+    ({"method": "projection"}, ValueError, "method"),
+    ({"steps": 0}, ValueError, "steps"),
+    ({"steps": 10.0}, TypeError, "steps"),
+    ({"record_every": 0}, ValueError, "record_every"),
+    ({"tol": -1e-6}, ValueError, "tol"),
+    ({"x0": [0.5, 0.5], "n_starts": 3}, ValueError, "not both"),
+    ({"n_starts": 0}, ValueError, "n_starts"),
+    ({"optimizer": "sgd"}, TypeError, "optimizer"),
+    ({"use_logit": "yes"}, TypeError, "use_logit"),
+])
+def test_bad_input_is_a_clear_error(net2016, kwargs, error, words):
+    with pytest.raises(error) as info:
+        find_input(net2016, **kwargs)
+    assert words in str(info.value)
+
+
+def test_none_accepts_a_start_outside_the_box(net2016):
+    res = maximize_input(net2016, x0=[1.5, -0.5], method="none", steps=2)
+    np.testing.assert_array_equal(res.trajectory[0], [[1.5, -0.5]])
+
+
+def test_use_logit_needs_a_monotone_last_activation():
+    net = mininn.Sequential([mininn.Dense(2, 1, seed=0)])
+    with pytest.raises(ValueError, match="use_logit.*Dense"):
+        maximize_input(net, use_logit=True)
+    sig = linear_sigmoid([1.0, 1.0])
+    with pytest.raises(ValueError, match=r"\(0, 1\)"):
+        reach_target(sig, 1.0, use_logit=True)           # logit(1) is infinite
+    with pytest.raises(TypeError, match="net"):
+        maximize_input(np.eye(2))
