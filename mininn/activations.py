@@ -14,7 +14,7 @@ from typing import Dict, Tuple, Type
 import numpy as np
 
 from ._validation import check_choice, check_positive
-from .layers import Layer
+from .layers import IN_PLACE_MIN_SIZE, Layer
 
 # exp(-z) overflows for z < -709.78 and becomes subnormal (an underflow) for
 # z > 708.4. Clamping the argument at +-700 keeps every intermediate a normal
@@ -31,7 +31,17 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     clamp at +-700 prevents. In float64, :math:`\sigma(z)` rounds to exactly
     1.0 for z > ~36.7.
     """
-    return 1.0 / (1.0 + np.exp(-np.maximum(np.minimum(z, _EXP_LIMIT), -_EXP_LIMIT)))
+    t = np.minimum(z, _EXP_LIMIT)
+    if t.size < IN_PLACE_MIN_SIZE:          # small arrays and scalars
+        return 1.0 / (1.0 + np.exp(-np.maximum(t, -_EXP_LIMIT)))
+    # Large arrays: the same operations in the same order (so the same
+    # numbers, bit for bit), each written into t itself (``out=t``) instead
+    # of a new temporary; see mininn.layers.IN_PLACE_MIN_SIZE for why.
+    np.maximum(t, -_EXP_LIMIT, out=t)
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    t += 1.0
+    return np.reciprocal(t, out=t)
 
 
 def softplus(z: np.ndarray) -> np.ndarray:
@@ -42,6 +52,20 @@ def softplus(z: np.ndarray) -> np.ndarray:
     there anyway).
     """
     return np.maximum(z, 0.0) + np.log1p(np.exp(-np.minimum(np.abs(z), _EXP_LIMIT)))
+
+
+def _times(dz: np.ndarray, da) -> np.ndarray:
+    """``dz * da``, written into ``dz`` (a fresh, large array of the caller's).
+
+    ``casting="safe"`` refuses to squeeze the product into ``dz`` when it
+    needs a wider type (a complex upstream gradient in a complex-step check,
+    float64 into float32); that case, and a ``da`` that broadcasts ``dz`` to
+    a larger shape, get the plain product, exactly as before.
+    """
+    try:
+        return np.multiply(dz, da, out=dz, casting="safe")
+    except (TypeError, ValueError):
+        return dz * da
 
 
 class Sigmoid(Layer):
@@ -56,7 +80,12 @@ class Sigmoid(Layer):
 
     def backward(self, da: np.ndarray) -> np.ndarray:
         a = self._a
-        return da * (a * (1.0 - a))
+        if a.size < IN_PLACE_MIN_SIZE:
+            return da * (a * (1.0 - a))
+        # The same product in one array (products commute: same numbers).
+        dz = 1.0 - a
+        dz *= a
+        return _times(dz, da)
 
     def interval(self, lo, hi) -> Tuple[np.ndarray, np.ndarray]:
         return sigmoid(lo), sigmoid(hi)
@@ -71,7 +100,11 @@ class Tanh(Layer):
 
     def backward(self, da: np.ndarray) -> np.ndarray:
         a = self._a
-        return da * (1.0 - a * a)
+        if a.size < IN_PLACE_MIN_SIZE:
+            return da * (1.0 - a * a)
+        dz = a * a                  # the same product in one array
+        np.subtract(1.0, dz, out=dz)
+        return _times(dz, da)
 
     def interval(self, lo, hi) -> Tuple[np.ndarray, np.ndarray]:
         return np.tanh(lo), np.tanh(hi)

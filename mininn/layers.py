@@ -71,6 +71,17 @@ class Layer:
 
 INITS = ("xavier", "he", "uniform")
 
+# Arrays with at least this many elements (128 KiB of float64) are computed
+# in place, in one fresh array, rather than through a chain of temporaries.
+# 128 KiB is where glibc's malloc stops recycling freed blocks and asks the
+# kernel for fresh pages (mmap), so every large temporary costs page faults;
+# several alive at once can even make it give the memory back and fault it
+# in again on the next call (a 5-10x slowdown seen on 512 KiB arrays).
+# Smaller arrays keep the plain expressions: there the temporaries are
+# cheap, and in-place ``out=`` calls are slightly slower (on one-element
+# arrays about three times slower).
+IN_PLACE_MIN_SIZE = 16384
+
 
 class Dense(Layer):
     r"""Fully connected layer :math:`y = x W + b`.
@@ -129,12 +140,9 @@ class Dense(Layer):
         self._x = x
         y = x @ self.params["W"]
         b = self.params["b"]
-        if b.dtype != y.dtype:      # e.g. a complex bias in a complex-step check
+        if y.size < IN_PLACE_MIN_SIZE or b.dtype != y.dtype:  # (complex-step checks)
             return y + b
-        # Add the bias in place: ``x @ W + b`` would allocate a second
-        # (n, n_out) array while the first is still alive, which costs a
-        # full extra pass over memory on large batches.
-        y += b
+        y += b          # no second large (n, n_out) array: see IN_PLACE_MIN_SIZE
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
