@@ -144,13 +144,21 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
     bar = _progress(verbose, epochs)
     every = 1 if verbose == 2 else max(1, epochs // 10)
 
-    # The lean inner loop: everything it touches is bound to a local name.
+    # The lean inner loop: everything it touches is bound to a local name,
+    # and what does not change between updates is worked out once, here.
     layers = net.layers
-    backward = net._backward
+    forwards = [layer.forward for layer in layers]
+    # Backward, as Sequential._backward(dY, input_grad=False) does it: the
+    # layers after the first, last to first, then only the first layer's
+    # parameter gradients (training never needs dL/dX).
+    backwards = [layer.backward for layer in layers[:0:-1]]
+    first_params = getattr(layers[0], "backward_params", layers[0].backward)
     loss_forward, loss_backward = loss.forward, loss.backward
     step = optimizer.step
     params = net.parameters()                 # updated in place, so fetched once
-    gradients = net.gradients                 # layers may rebind grads: fetch per step
+    # Layers assign fresh gradient arrays on every backward, so the arrays
+    # are looked up per step, through these (layer, key) pairs.
+    grad_slots = [(layer, key) for layer in layers for key in layer.params]
     batches = [(s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
     isfinite = math.isfinite
 
@@ -163,8 +171,8 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
         total = 0.0
         for start, stop in batches:
             out = Xe[start:stop]
-            for layer in layers:
-                out = layer.forward(out)
+            for forward in forwards:
+                out = forward(out)
             value = loss_forward(out, Ye[start:stop])
             if not isfinite(value):
                 raise FloatingPointError(
@@ -172,8 +180,11 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
                     f"(batch starting at sample {start}); try a smaller learning rate "
                     f"(optimizer {optimizer!r})")
             total += value * (stop - start)
-            backward(loss_backward(), False)
-            step(params, gradients())
+            grad = loss_backward()
+            for backward in backwards:
+                grad = backward(grad)
+            first_params(grad)
+            step(params, [layer.grads[key] for layer, key in grad_slots])
         history.loss.append(total / n)
         if validation_data is not None:
             history.val_loss.append(float(loss_forward(net._forward(X_val), Y_val)))
