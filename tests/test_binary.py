@@ -8,8 +8,8 @@ import pytest
 import mininn
 import mininn.binary
 from mininn import activations as act
-from mininn.binary import (MAX_EXHAUSTIVE_BITS, BinarySearchResult, _relax, best_binary_input,
-                           exhaustive_values, output_bounds)
+from mininn.binary import (MAX_EXHAUSTIVE_BITS, BinarySearchResult, BoxSearchResult, _relax,
+                           best_binary_input, best_box_input, exhaustive_values, output_bounds)
 from mininn.layers import Dense, Layer
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity"]
@@ -359,6 +359,50 @@ def test_result_object():
     assert result.x.shape == (5,) and result.x.dtype == np.float64
     assert "".join(str(int(b)) for b in result.x) in repr(result)
     assert result.nodes >= 1 and result.seconds >= 0
+
+
+# ---------------------------------------------------------------------------
+# continuous box
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("k,hidden,seed", [(1, "tanh", 0), (1, "sigmoid", 1), (2, "sigmoid", 2),
+                                           (2, "relu", 3), (2, "softplus", 4), (2, "tanh", 5)])
+def test_box_search_is_certified_against_a_fine_grid(k, hidden, seed):
+    net = random_net(k, 2, hidden, "sigmoid", seed=seed, width=6)
+    lo, hi = np.array([-1.0, 0.0])[:k], np.array([2.0, 1.5])[:k]
+    axes = [np.linspace(a, b, 20001 if k == 1 else 401) for a, b in zip(lo, hi)]
+    grid = np.stack(np.meshgrid(*axes), axis=-1).reshape(-1, k)
+    values = net.forward(grid)[:, 0]
+    tol = 1e-7
+    for maximize in (True, False):
+        result = best_box_input(net, lo, hi, maximize=maximize, tol=tol, seed=seed)
+        assert isinstance(result, BoxSearchResult) and result.method == "box"
+        assert result.certified and result.stop_reason == "proved" and result.gap <= tol
+        assert np.all(result.x >= lo) and np.all(result.x <= hi)
+        assert result.value == pytest.approx(net.forward(result.x[None])[0, 0], abs=1e-15)
+        if maximize:
+            # no grid point beats the certified bound, and the value is at
+            # least as good as the grid's best (up to the tolerance)
+            assert values.max() <= result.upper_bound + 1e-12
+            assert result.value >= values.max() - tol
+        else:
+            assert values.min() >= result.upper_bound - 1e-12
+            assert result.value <= values.min() + tol
+
+
+def test_box_search_budget_and_bad_input():
+    net = random_net(4, 2, "tanh", "sigmoid", seed=8, width=8)
+    result = best_box_input(net, -3.0, 3.0, max_nodes=3, batch_size=1)
+    assert not result.certified and result.stop_reason == "max_nodes" and result.gap > 0
+    with pytest.raises(ValueError, match="lo must be < hi"):
+        best_box_input(net, [0, 0, 1, 0], 1.0)
+    with pytest.raises(ValueError, match="shape"):
+        best_box_input(net, [0, 0], [1, 1])
+    with pytest.raises(ValueError, match="tol"):
+        best_box_input(net, tol=0.0)
+    with pytest.raises(ValueError, match="finite"):
+        best_box_input(net, 0.0, np.inf)
+    with pytest.raises(ValueError, match="output"):
+        best_box_input(net, output=3)
 
 
 # ---------------------------------------------------------------------------
