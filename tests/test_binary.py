@@ -53,7 +53,8 @@ def planted_net(k, pattern, seed=0):
     d1.params["b"] = np.concatenate([-np.clip(aligned, 0, None).sum(axis=0) + 0.5,
                                      rng.normal(0.0, 1.0, 4)])
     d2 = Dense(10, 1)
-    d2.params["W"] = np.concatenate([rng.uniform(0.5, 1.5, 6), rng.choice([-0.05, 0.05], 4)])[:, None]
+    out_weights = np.concatenate([rng.uniform(0.5, 1.5, 6), rng.choice([-0.05, 0.05], 4)])
+    d2.params["W"] = out_weights[:, None]
     d2.params["b"] = np.array([-2.0])
     return mininn.Sequential([d1, act.Sigmoid(), d2, act.Sigmoid()])
 
@@ -94,7 +95,8 @@ def test_exact_equals_exhaustive(case):
         assert net.forward(exact.x[None])[0, j] == pytest.approx(exact.value, abs=1e-15)
 
 
-@pytest.mark.parametrize("case", _cases()[::3], ids=lambda c: f"k{c['k']}-{c['hidden']}-s{c['seed']}")
+@pytest.mark.parametrize("case", _cases()[::3],
+                         ids=lambda c: f"k{c['k']}-{c['hidden']}-s{c['seed']}")
 def test_branch_and_bound_alone_finds_the_optimum(case, monkeypatch):
     """With a useless first incumbent (all zeros instead of the local search),
     tiny batches, and depth-first popping after 4 open nodes, the branch and
