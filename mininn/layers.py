@@ -147,10 +147,17 @@ class Dense(Layer):
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self.backward_params(dy)
-        return dy @ self.params["W"].T
+        return self.backward_input(dy)
 
     def backward_input(self, dy: np.ndarray) -> np.ndarray:
-        return dy @ self.params["W"].T
+        W = self.params["W"]
+        if W.shape[1] == 1 and W.shape[0] >= 16 and np.ndim(dy) == 2:
+            # One output unit (the usual case in input search): dy W^T is an
+            # outer product, each entry the single product dy_i * W_j, so
+            # broadcasting gives the same numbers as the matrix product -- and
+            # for 16 or more inputs it is about twice as fast as the BLAS call.
+            return dy * W.T
+        return dy @ W.T
 
     def backward_params(self, dy: np.ndarray) -> None:
         if self._x is None:
