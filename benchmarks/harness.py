@@ -101,6 +101,8 @@ class Workload:
     extra: Dict[str, object] = field(default_factory=dict)  # nodes, peak memory, ...
     reference: str = ""            # name of the contender the ratios are taken to
     rounds: Optional[int] = None   # overrides the global number of rounds
+    warmup: bool = True            # one untimed run of each contender first
+    finish: Optional[Callable[[], None]] = None   # called after timing (fills ``extra``)
     error: str = ""                # set when building or timing the workload failed
 
     def get(self, name: str) -> Contender:

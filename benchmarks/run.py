@@ -120,7 +120,9 @@ def plot(results: list, path: str) -> None:
         for t in w.targets:
             r = t.evaluate(w)
             if t.unit == "x" and r["value"] is not None:
-                bars.append((f"{w.key}:\n{t.label}", r["value"], t.threshold, r["met"]))
+                better = "higher" if t.op == ">=" else "lower"
+                bars.append((f"{w.key}:\n{t.label} ({better} is better)", r["value"],
+                             t.threshold, r["met"]))
     if not bars:
         return
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(bars) + 1.3), dpi=80)
@@ -128,7 +130,7 @@ def plot(results: list, path: str) -> None:
     ax.barh(y, [b[1] for b in bars], height=0.6,
             color=["#4c72b0" if b[3] else "#c44e52" for b in bars])
     for yi, (_, ratio, threshold, _) in zip(y, bars):
-        ax.text(ratio * 1.04, yi, f"{ratio:.2f}x", va="center", fontsize=8)
+        ax.text(max(ratio, threshold) * 1.05, yi, f"{ratio:.2f}x", va="center", fontsize=8)
         ax.plot([threshold, threshold], [yi - 0.4, yi + 0.4], color="k", lw=2)
     ax.set_yticks(y)
     ax.set_yticklabels([b[0] for b in bars], fontsize=7)
@@ -188,7 +190,10 @@ def main(argv=None) -> int:
         w.key = name
         if not w.error:
             try:
-                harness.measure(w, w.rounds or rounds, log=lambda s: print(s, flush=True))
+                harness.measure(w, w.rounds or rounds, warmup=w.warmup,
+                                log=lambda s: print(s, flush=True))
+                if w.finish is not None:
+                    w.finish()
             except Exception as exc:  # noqa: BLE001
                 w.error = f"{type(exc).__name__} while timing: {exc}"
         results.append(w)

@@ -123,7 +123,8 @@ LARGE = (IN_PLACE_MIN_SIZE // 64 + 3, 64)    # just above the in-place threshold
 
 
 def _plain_sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-np.maximum(np.minimum(z, 700.0), -700.0)))
+    with np.errstate(over="ignore", under="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 def test_sigmoid_large_arrays_match_the_plain_formula_and_stay_warning_free():
@@ -134,9 +135,17 @@ def test_sigmoid_large_arrays_match_the_plain_formula_and_stay_warning_free():
         got = sigmoid(z)
     np.testing.assert_array_equal(got, _plain_sigmoid(z))
     assert got is not z and np.all(z[0, :2] == [-1e4, 1e4])   # input untouched
+    assert got[0, 0] == 0.0 and got[0, 1] == 1.0                # the limits, no warning
+    assert got[0, 2] == pytest.approx(np.exp(-709.9), rel=1e-12)  # tail stays exact
     # the small path agrees with the large one, element by element
     np.testing.assert_array_equal(np.vstack([sigmoid(row[None, :]) for row in z[:5]]), got[:5])
     assert isinstance(sigmoid(3.0), float) and sigmoid(3.0) == _plain_sigmoid(3.0)
+    np.testing.assert_array_equal(sigmoid([[0, 1], [2, -3]]), _plain_sigmoid(np.array([[0.0, 1], [2, -3]])))
+    np.testing.assert_array_equal(sigmoid(np.array([True, False])), [_plain_sigmoid(1.0), 0.5])
+    with np.errstate(all="raise"):
+        tiny = sigmoid(np.array([-745.0, -709.5, -720.0, -1e4, 1e4, 750.0]))
+    assert tiny[0] == tiny[2] == tiny[3] == 0.0 and np.all(tiny[4:] == 1.0)
+    assert tiny[1] == pytest.approx(np.exp(-709.5), rel=1e-3)    # subnormal, still close
 
 
 @pytest.mark.parametrize("cls, derivative", [
