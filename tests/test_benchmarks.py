@@ -29,6 +29,11 @@ from mininn.layers import IN_PLACE_MIN_SIZE
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "run.py"
+# What issue 5 asks the benchmark to cover.
+WORKLOADS = ["tutorial_per_sample", "tutorial_full_batch", "medium", "input_gradient_2016",
+             "input_gradient_tanh", "projected_ascent_2016", "projected_ascent_tanh",
+             "binary_exhaustive", "binary_exact_hidden", "binary_exact_random",
+             "binary_exact_normal", "gradcheck", "demo"]
 
 # Run as a script, but with the named top-level packages made unimportable.
 BLOCKER = """
@@ -70,12 +75,7 @@ def test_quick_run_writes_a_consistent_report_and_a_chart(tmp_path):
     report = json.loads(out_json.read_text())
     assert report["quick"] is True and report["rounds"] == 1
     workloads = _by_key(report)
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        import workloads as registry
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
-    assert set(workloads) == set(registry.BUILDERS)
+    assert set(workloads) == set(WORKLOADS)
     for key, w in workloads.items():
         assert w["error"] == "", (key, w["error"])
         assert w["trusted"], (key, w["checks"])      # every agreement check passed
