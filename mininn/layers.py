@@ -76,7 +76,7 @@ INITS = ("xavier", "he", "uniform")
 # 128 KiB is where glibc's malloc stops recycling freed blocks and asks the
 # kernel for fresh pages (mmap), so every large temporary costs page faults;
 # several alive at once can even make it give the memory back and fault it
-# in again on the next call (a 5-10x slowdown seen on 512 KiB arrays).
+# in again on the next call (a 3-15x slowdown seen on 512 KiB arrays).
 # Smaller arrays keep the plain expressions: there the temporaries are
 # cheap, and in-place ``out=`` calls are slightly slower (on one-element
 # arrays about three times slower).
