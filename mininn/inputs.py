@@ -260,6 +260,11 @@ class _Problem:
         self.method = method
         self.lo, self.hi = lo, hi
         self.width = hi - lo
+        # Clipping against scalars is several times cheaper than against
+        # per-feature arrays, and most boxes are the same for every feature.
+        same = np.all(lo == lo[0]) and np.all(hi == hi[0])
+        self.clip_lo = float(lo[0]) if same else lo
+        self.clip_hi = float(hi[0]) if same else hi
         self.penalty = penalty
         self.reference = reference
         self.use_logit = use_logit
@@ -317,12 +322,18 @@ class _Problem:
             grad_c = grad_x
         return x, value, J, grad_c, grad_x
 
+    def clip(self, a: np.ndarray) -> np.ndarray:
+        """Clip ``a`` into the box, in place (two ufunc calls: cheaper than np.clip)."""
+        np.maximum(a, self.clip_lo, out=a)
+        return np.minimum(a, self.clip_hi, out=a)
+
     def stationarity(self, x: np.ndarray, grad_x: np.ndarray) -> np.ndarray:
         """(n,) projected-gradient norm in x (plain gradient norm for "none")."""
         if self.method == "none":
             step = grad_x
         else:
-            step = np.clip(x - grad_x, self.lo, self.hi) - x
+            step = self.clip(x - grad_x)
+            step -= x
         return np.sqrt(np.einsum("ij,ij->i", step, step))
 
     def kkt(self, x: np.ndarray, grad_x: np.ndarray, tol: float) -> np.ndarray:
@@ -572,10 +583,11 @@ def _search(problem: _Problem, starts: np.ndarray, opt, steps: int, tol: float,
     lo, hi = problem.lo, problem.hi
     r = 0
     it = 0
+    converged = False
     while True:
         x, value, J, grad_c, grad_x = problem.evaluate(c)
-        norm = problem.stationarity(x, grad_x)
-        converged = bool(np.all(norm < tol))
+        if tol > 0:       # with tol = 0 the measure is only needed once, at the end
+            converged = bool(np.all(problem.stationarity(x, grad_x) < tol))
         done = converged or it == steps
         if done or it % record_every == 0:
             trajectory[r] = x
@@ -586,8 +598,9 @@ def _search(problem: _Problem, starts: np.ndarray, opt, steps: int, tol: float,
             break
         opt.step([c], [grad_c])
         if clip:
-            np.clip(c, lo, hi, out=c)
+            problem.clip(c)
         it += 1
+    norm = problem.stationarity(x, grad_x)
     goal = problem.goal
     best = int(np.argmax(J)) if goal == "max" else int(np.argmin(J))
     return InputSearchResult(
