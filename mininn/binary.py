@@ -1053,6 +1053,20 @@ def _check_output_index(net, output) -> int:
     return output
 
 
+def _check_search_options(maximize, bound, restarts, max_nodes, time_limit, batch_size):
+    """Validate the options shared by the bit and box searches; return the checked numbers."""
+    if not isinstance(maximize, (bool, np.bool_)):
+        raise TypeError(f"maximize must be True or False, got {maximize!r}")
+    check_choice(bound, "bound", BOUNDS)
+    restarts = check_int(restarts, "restarts", minimum=1)
+    if max_nodes is not None:
+        max_nodes = check_int(max_nodes, "max_nodes", minimum=1)
+    if time_limit is not None:
+        time_limit = check_positive(time_limit, "time_limit")
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    return restarts, max_nodes, time_limit, batch_size
+
+
 def best_binary_input(net: Sequential, output: int = 0, method: str = "exact", *,
                       maximize: bool = True, bound: str = "auto", restarts: int = 16,
                       max_nodes: Optional[int] = 10_000_000,
@@ -1125,15 +1139,8 @@ def best_binary_input(net: Sequential, output: int = 0, method: str = "exact", *
     _check_net(net)
     output = _check_output_index(net, output)
     check_choice(method, "method", METHODS)
-    if not isinstance(maximize, (bool, np.bool_)):
-        raise TypeError(f"maximize must be True or False, got {maximize!r}")
-    check_choice(bound, "bound", BOUNDS)
-    restarts = check_int(restarts, "restarts", minimum=1)
-    if max_nodes is not None:
-        max_nodes = check_int(max_nodes, "max_nodes", minimum=1)
-    if time_limit is not None:
-        time_limit = check_positive(time_limit, "time_limit")
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    restarts, max_nodes, time_limit, batch_size = _check_search_options(
+        maximize, bound, restarts, max_nodes, time_limit, batch_size)
     if chunk_size is not None:
         chunk_size = check_int(chunk_size, "chunk_size", minimum=1)
     tol = check_positive(tol, "tol", allow_zero=True)
@@ -1242,16 +1249,9 @@ def best_box_input(net: Sequential, lo=0.0, hi=1.0, output: int = 0, *,
     t0 = time.perf_counter()
     _check_net(net)
     output = _check_output_index(net, output)
-    if not isinstance(maximize, (bool, np.bool_)):
-        raise TypeError(f"maximize must be True or False, got {maximize!r}")
-    check_choice(bound, "bound", BOUNDS)
     tol = check_positive(tol, "tol")
-    restarts = check_int(restarts, "restarts", minimum=1)
-    if max_nodes is not None:
-        max_nodes = check_int(max_nodes, "max_nodes", minimum=1)
-    if time_limit is not None:
-        time_limit = check_positive(time_limit, "time_limit")
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    restarts, max_nodes, time_limit, batch_size = _check_search_options(
+        maximize, bound, restarts, max_nodes, time_limit, batch_size)
     rng = make_rng(seed)
     k = net.n_inputs
     lo, hi = _check_box(lo, hi, k, strict=True)

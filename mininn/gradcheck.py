@@ -312,6 +312,17 @@ def _as_check_array(value, name: str) -> np.ndarray:
     return arr
 
 
+def _check_f_x_grad(f, x, grad) -> Tuple[np.ndarray, np.ndarray]:
+    """Validate a scalar function ``f``, a point ``x`` and its claimed gradient (same shape)."""
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {type(f).__name__}")
+    x = _as_check_array(x, "x")
+    g = _as_check_array(grad, "grad")
+    if g.shape != x.shape:
+        raise ValueError(f"grad must have the shape of x {x.shape}, got {g.shape}")
+    return x, g
+
+
 def _warn_low_precision(name: str, dtype) -> None:
     resolution = float(np.finfo(dtype).eps)
     warnings.warn(
@@ -1490,12 +1501,7 @@ def taylor_test(f: Callable, x, grad, direction=None, epsilons=None, seed: SeedL
     epsilons : 1-d array of positive floats, optional
         Default ``1e-2 * 2**-k`` for k = 0..12 (1e-2 down to 2.4e-6).
     """
-    if not callable(f):
-        raise TypeError(f"f must be callable, got {type(f).__name__}")
-    x = _as_check_array(x, "x")
-    g = _as_check_array(grad, "grad")
-    if g.shape != x.shape:
-        raise ValueError(f"grad must have the shape of x {x.shape}, got {g.shape}")
+    x, g = _check_f_x_grad(f, x, grad)
     if direction is None:
         d = _checker_rng(seed).standard_normal(x.shape)
     else:
@@ -1650,12 +1656,7 @@ def step_size_sweep(f: Callable, x, grad, steps=None) -> StepSizeSweep:
     -------
     StepSizeSweep (``.plot()`` draws it).
     """
-    if not callable(f):
-        raise TypeError(f"f must be callable, got {type(f).__name__}")
-    x = _as_check_array(x, "x")
-    g = _as_check_array(grad, "grad")
-    if g.shape != x.shape:
-        raise ValueError(f"grad must have the shape of x {x.shape}, got {g.shape}")
+    x, g = _check_f_x_grad(f, x, grad)
     steps = np.logspace(-1, -12, 23) if steps is None else _as_check_array(steps, "steps")
     if steps.ndim != 1 or steps.size < 2 or np.any(steps <= 0):
         raise ValueError(f"steps must be a 1-d array of at least 2 positive steps, got {steps!r}")
