@@ -5,7 +5,7 @@ gradients, and the gradient of a network's output with respect to its input.
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from . import activations, binary, datasets, gradcheck, inputs, losses, optim
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
