@@ -7,7 +7,7 @@ from __future__ import annotations
 
 __version__ = "0.2.0"
 
-from . import activations, binary, datasets, gradcheck, inputs, losses, optim
+from . import activations, binary, datasets, gradcheck, losses, optim, search
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
 from .layers import Dense, Layer
 from .losses import MSE, BinaryCrossEntropy, SoftmaxCrossEntropy
@@ -15,12 +15,12 @@ from .network import Sequential, load, mlp
 from .optim import SGD, Adam
 from .training import History, fit
 from .binary import BinarySearchResult, best_binary_input
-from .inputs import InputSearchResult, find_input, maximize_input, minimize_input, reach_target
+from .search import AscentResult, find_input, maximize_input, minimize_input, reach_target
 
 __all__ = [
     "__version__", "Layer", "Dense", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softplus",
     "Identity", "MSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy", "Sequential", "mlp",
     "load", "SGD", "Adam", "fit", "History", "activations", "losses", "optim", "datasets",
-    "gradcheck", "inputs", "find_input", "maximize_input", "minimize_input", "reach_target",
-    "InputSearchResult", "binary", "best_binary_input", "BinarySearchResult",
+    "gradcheck", "search", "find_input", "maximize_input", "minimize_input", "reach_target",
+    "AscentResult", "binary", "best_binary_input", "BinarySearchResult",
 ]

@@ -7,5 +7,6 @@ from __future__ import annotations
 from .results import AscentResult, ExactResult, SearchResult
 
 # --- continuous ascent (ascent.py) ---
+from .ascent import GOALS, METHODS, find_input, maximize_input, minimize_input, reach_target
 
 # --- bounds, exhaustive, local, branch and bound, binary and box (the rest) ---
