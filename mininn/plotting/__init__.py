@@ -14,6 +14,8 @@
                                (``images.py``)
 :func:`animate_trajectories`   the paths growing step by step, as a GIF
                                (``animation.py``)
+:func:`plot_step_size_sweep`   a gradient check's error against the step size
+                               (``gradcheck.py``)
 =============================  =================================================
 
 Every function returns what it drew on (an Axes, the Figure of a grid, or the
@@ -39,6 +41,7 @@ This package imports matplotlib, so ``import mininn`` does not load it; use
 from __future__ import annotations
 
 from .animation import animate_trajectories
+from .gradcheck import plot_step_size_sweep
 from .images import plot_images
 from .landscape import plot_landscape
 from .paths import plot_coordinates, plot_objective
@@ -53,4 +56,5 @@ __all__ = [
     "plot_decision_surface",
     "plot_images",
     "animate_trajectories",
+    "plot_step_size_sweep",
 ]
