@@ -7,14 +7,14 @@ from __future__ import annotations
 
 __version__ = "0.2.0"
 
-from . import activations, binary, datasets, gradcheck, losses, optim, search
+from . import activations, datasets, gradcheck, losses, optim, search
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
 from .layers import Dense, Layer
 from .losses import MSE, BinaryCrossEntropy, SoftmaxCrossEntropy
 from .network import Sequential, load, mlp
 from .optim import SGD, Adam
 from .training import History, fit
-from .binary import BinarySearchResult, best_binary_input
+from .search import ExactResult, best_binary_input
 from .search import AscentResult, find_input, maximize_input, minimize_input, reach_target
 
 __all__ = [
@@ -22,5 +22,5 @@ __all__ = [
     "Identity", "MSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy", "Sequential", "mlp",
     "load", "SGD", "Adam", "fit", "History", "activations", "losses", "optim", "datasets",
     "gradcheck", "search", "find_input", "maximize_input", "minimize_input", "reach_target",
-    "AscentResult", "binary", "best_binary_input", "BinarySearchResult",
+    "AscentResult", "best_binary_input", "ExactResult",
 ]

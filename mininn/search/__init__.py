@@ -10,3 +10,7 @@ from .results import AscentResult, ExactResult, SearchResult
 from .ascent import GOALS, METHODS, find_input, maximize_input, minimize_input, reach_target
 
 # --- bounds, exhaustive, local, branch and bound, binary and box (the rest) ---
+from .binary import BINARY_METHODS, best_binary_input
+from .bounds import RELAXATIONS, output_bounds
+from .box import best_box_input
+from .exhaustive import MAX_EXHAUSTIVE_BITS, MAX_VALUES_BITS, exhaustive_values

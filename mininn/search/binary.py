@@ -1,0 +1,195 @@
+r"""Best binary input: which bit string :math:`x \in \{0,1\}^k` makes output j largest?
+
+Three methods, from sure-but-slow to fast-and-sure:
+
+``"exhaustive"``
+    All :math:`2^k` strings, in chunks of bounded memory
+    (:mod:`mininn.search.exhaustive`), up to ``k = MAX_EXHAUSTIVE_BITS``.
+``"local"``
+    Relax, round and climb by bit flips (:mod:`mininn.search.local`): a
+    local optimum, not certified.
+``"exact"``
+    Best-first branch and bound over the bits
+    (:mod:`mininn.search.branch_and_bound`). A node fixes some bits and
+    leaves the others free: it is the sub-cube
+    :math:`lo \le x \le hi` with :math:`lo_i = hi_i` on the fixed bits, and
+    a sound bound of the score over that box (:mod:`mininn.search.bounds`)
+    is a bound over all its completions. With linear bounds
+    :math:`s(x) \le a^T x + c`, a node branches on the free bit with the
+    largest :math:`|a_i|` and is completed by the bound's own maximiser
+    :math:`x_i = [a_i > 0]`; with interval bounds it branches on the bit of
+    largest total path weight and is completed by the incumbent's bits. The
+    first incumbent comes from the local search.
+
+Minimising output j is maximising :math:`-z_j` (see
+:mod:`mininn.search.problem`); the result's ``bound`` is then a *lower*
+bound on the minimum.
+"""
+from __future__ import annotations
+
+import time
+from typing import Optional
+
+import numpy as np
+
+from .._validation import SeedLike, check_choice, check_int, check_positive, check_real, make_rng
+from .bounds import RELAXATIONS, resolve_relaxation, score_upper
+from .branch_and_bound import Outcome, branch_and_bound, exact_result
+from .exhaustive import MAX_EXHAUSTIVE_BITS, best_string
+from .local import local_search
+from .problem import Problem, make_problem
+from .results import ExactResult
+
+#: Methods of :func:`best_binary_input`.
+BINARY_METHODS = ("exact", "exhaustive", "local")
+#: Open nodes are popped best first up to this many, depth first beyond.
+BEST_FIRST_LIMIT = 1 << 16
+
+_FREE = -1  # node state of a free bit (the others hold 0 or 1)
+
+
+def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: float,
+                max_nodes: Optional[int], time_limit: Optional[float], node_batch: int,
+                t0: float, best_first_limit: Optional[int] = BEST_FIRST_LIMIT) -> Outcome:
+    """Branch and bound over the bits from the incumbent ``x0`` (k,) of 0/1.
+
+    ``relaxation`` is "linear" or "interval" (already resolved).
+    """
+    k = problem.k
+    x_best = np.asarray(x0, dtype=np.float64).copy()
+    best = float(problem.score(x_best[None])[0])
+    order = np.argsort(-problem.path_weights(), kind="stable")
+    rank = np.empty(k, dtype=np.int64)
+    rank[order] = np.arange(k)
+
+    def assess(nodes):
+        """Bound sub-cubes; pick each one's branching bit and completion."""
+        states = nodes["states"]
+        free = states == _FREE
+        lo = (states == 1).astype(np.float64)
+        hi = np.where(free, 1.0, lo)
+        ub, coef = score_upper(problem, lo, hi, relaxation)
+        if coef is not None:
+            bit = np.argmax(np.where(free, np.abs(coef), -1.0), axis=1)
+            guess = (coef > 0).astype(np.float64)
+        else:
+            bit = np.argmin(np.where(free, rank, k), axis=1)
+            guess = np.broadcast_to(x_best, states.shape)
+        completion = np.where(free, guess, lo)
+        leaf = ~free.any(axis=1)
+        return ub, {"states": states, "bit": bit}, completion, ~leaf, leaf
+
+    def branch(parents):
+        states, bit = parents["states"], parents["bit"]
+        m = bit.size
+        children = np.concatenate([states, states])
+        children[np.arange(2 * m), np.concatenate([bit, bit])] = np.repeat(
+            np.array([0, 1], dtype=np.int8), m)
+        return {"states": children}
+
+    root = {"states": np.full((1, k), _FREE, dtype=np.int8)}
+    return branch_and_bound(problem, x_best, best, root, assess, branch, gap_tol=gap_tol,
+                            max_nodes=max_nodes, time_limit=time_limit,
+                            node_batch=node_batch, t0=t0, best_first_limit=best_first_limit)
+
+
+def best_binary_input(net, output: int = 0, *, goal: str = "max", method: str = "exact",
+                      relaxation: str = "auto", restarts: int = 16,
+                      max_nodes: Optional[int] = 10_000_000, time_limit: Optional[float] = None,
+                      node_batch: int = 512, chunk_size: Optional[int] = None,
+                      gap_tol: float = 1e-9, seed: SeedLike = None) -> ExactResult:
+    r"""The bit string :math:`x \in \{0,1\}^k` that maximises (or minimises) output j.
+
+    Parameters
+    ----------
+    net : Sequential
+        A network with ``k = net.n_inputs`` inputs.
+    output : int
+        The output unit j, ``0 <= j < net.n_outputs``.
+    goal : {"max", "min"}
+        Maximise or minimise output j.
+    method : {"exact", "exhaustive", "local"}
+        Certified branch and bound, enumeration of all :math:`2^k` strings
+        (``k <= MAX_EXHAUSTIVE_BITS``), or rounding plus bit-flip hill
+        climbing (not certified); see the module docstring.
+    relaxation : {"auto", "linear", "interval"}
+        Bounds of the branch and bound (``"exact"``; ``"local"`` uses them
+        for its ``bound`` over the whole cube). ``"auto"`` is ``"linear"``
+        when the network holds only ``Dense`` layers and built-in
+        activations, else ``"interval"``.
+    restarts : int
+        ``"local"`` (and the first incumbent of ``"exact"``) climbs from
+        ``restarts`` rounded relaxed optima and ``restarts`` random strings.
+    max_nodes : int or None
+        ``"exact"``: stop after bounding about this many nodes (None: no limit).
+    time_limit : float or None
+        ``"exact"``: stop after this many seconds (checked between batches).
+    node_batch : int
+        ``"exact"``: open nodes split and bounded together per step.
+    chunk_size : int or None
+        ``"exhaustive"``: strings scored per chunk (memory
+        ``O(chunk_size * width)``); None picks about ``2**18 / width``.
+    gap_tol : float
+        In [0, 1): ``certified`` iff :math:`|bound - value| \le
+        \text{gap\_tol}\,(1 + |value|)` (relative plus absolute).
+    seed : None, int or numpy.random.Generator
+        Random starts of ``"local"`` and ``"exact"``.
+
+    Returns
+    -------
+    ExactResult
+        ``x`` (k,) of 0.0/1.0, ``value`` = output j at x, ``xs``/``values``
+        (``"local"``: every climbed string; otherwise ``x[None]``),
+        ``bound`` (a lower bound when minimising), ``certified``, ``gap``,
+        ``nodes``, ``evaluated``, ``seconds``, ``stop_reason``
+        (``"enumerated"``, ``"local_optimum"``, or for ``"exact"``:
+        ``"proved"`` iff certified, else ``"max_nodes"``/``"time_limit"``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a non-network, a network without a ``Dense`` layer (unknown k),
+        an output out of range, an unknown goal, method or relaxation, k too
+        large for ``"exhaustive"``, non-positive budgets or sizes.
+    """
+    t0 = time.perf_counter()
+    problem = make_problem(net, output, goal)
+    check_choice(method, "method", BINARY_METHODS)
+    check_choice(relaxation, "relaxation", RELAXATIONS)
+    restarts = check_int(restarts, "restarts", minimum=1)
+    if max_nodes is not None:
+        max_nodes = check_int(max_nodes, "max_nodes", minimum=1)
+    if time_limit is not None:
+        time_limit = check_positive(time_limit, "time_limit")
+    node_batch = check_int(node_batch, "node_batch", minimum=1)
+    if chunk_size is not None:
+        chunk_size = check_int(chunk_size, "chunk_size", minimum=1)
+    gap_tol = check_real(gap_tol, "gap_tol", 0.0, 1.0, open_max=True)
+    rng = make_rng(seed)
+    k = problem.k
+    if method == "exhaustive" and k > MAX_EXHAUSTIVE_BITS:
+        raise ValueError(
+            f"method='exhaustive' enumerates 2**k strings and accepts k <= {MAX_EXHAUSTIVE_BITS}; "
+            f"this network has k = {k} inputs (2**{k} strings). Use method='exact' "
+            f"(certified branch and bound) or method='local' (fast, not certified)")
+
+    common = dict(method=method, gap_tol=gap_tol, t0=t0)
+    if method == "exhaustive":
+        x = best_string(problem, chunk_size)
+        return exact_result(problem, x, best=None, upper=None, stop_reason="enumerated",
+                            nodes=0, evaluated=1 << k, **common)
+    X, scores, evaluated = local_search(problem, rng, restarts)
+    i = int(np.argmax(problem.sign * problem.values(X)))    # the best output, not score
+    if method == "local":
+        upper = np.inf
+        if problem.has_interval:
+            kind = resolve_relaxation(problem, relaxation)
+            upper = float(score_upper(problem, np.zeros((1, k)), np.ones((1, k)), kind)[0][0])
+        return exact_result(problem, X, i, best=float(scores[i]), upper=upper,
+                            stop_reason="local_optimum", nodes=0, evaluated=evaluated, **common)
+    kind = resolve_relaxation(problem, relaxation)
+    out = search_bits(problem, X[i], relaxation=kind, gap_tol=gap_tol, max_nodes=max_nodes,
+                      time_limit=time_limit, node_batch=node_batch, t0=t0)
+    return exact_result(problem, out.x, best=out.best, upper=out.upper,
+                        stop_reason=out.stop_reason, nodes=out.nodes,
+                        evaluated=evaluated + out.evaluated, **common)

@@ -1,0 +1,122 @@
+"""A walk through the public API of the binary and box searches and the bounds.
+
+Every function takes ``net, output`` positionally (output defaulting to 0)
+and everything else by keyword, with the words of the shared vocabulary;
+every result has the same attributes.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import numpy as np
+import pytest
+from search_nets import random_net
+
+import mininn
+from mininn import search
+from mininn.search import ExactResult
+
+FUNCTIONS = {
+    "best_binary_input": {"goal", "method", "relaxation", "restarts", "max_nodes", "time_limit",
+                          "node_batch", "chunk_size", "gap_tol", "seed"},
+    "best_box_input": {"goal", "bounds", "relaxation", "gap_tol", "restarts", "max_nodes",
+                       "time_limit", "node_batch", "seed"},
+    "exhaustive_values": {"chunk_size"},
+    "output_bounds": {"bounds", "relaxation"},
+}
+# words of 0.1 that must not come back
+RETIRED = {"maximize", "bound", "tol", "batch_size", "lo", "hi"}
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_signature_net_output_positional_rest_keyword_only(name):
+    function = getattr(search, name)
+    params = list(inspect.signature(function).parameters.values())
+    assert [p.name for p in params[:2]] == ["net", "output"]
+    assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params[:2])
+    assert params[0].default is inspect.Parameter.empty and params[1].default == 0
+    rest = params[2:]
+    assert all(p.kind is p.KEYWORD_ONLY for p in rest)
+    assert {p.name for p in rest} == FUNCTIONS[name]
+    assert not RETIRED & {p.name for p in params}
+    if "seed" in FUNCTIONS[name]:
+        assert inspect.signature(function).parameters["seed"].default is None
+    if "goal" in FUNCTIONS[name]:
+        assert inspect.signature(function).parameters["goal"].default == "max"
+
+
+def test_defaults_of_the_vocabulary():
+    binary = inspect.signature(search.best_binary_input).parameters
+    box = inspect.signature(search.best_box_input).parameters
+    assert binary["method"].default == "exact" and binary["relaxation"].default == "auto"
+    assert binary["node_batch"].default == 512 and binary["gap_tol"].default == 1e-9
+    assert box["bounds"].default == (0.0, 1.0) and box["gap_tol"].default == 1e-6
+    bounds = inspect.signature(search.output_bounds).parameters
+    assert bounds["bounds"].default is inspect.Parameter.empty
+    assert bounds["relaxation"].default == "linear"
+    assert set(search.BINARY_METHODS) == {"exact", "exhaustive", "local"}
+    assert set(search.RELAXATIONS) == {"auto", "linear", "interval"}
+
+
+def test_extra_positional_arguments_are_refused():
+    net = random_net(4, 1, "tanh", "sigmoid", seed=0, width=3)
+    with pytest.raises(TypeError):
+        search.best_binary_input(net, 0, "exact")
+    with pytest.raises(TypeError):
+        search.best_box_input(net, 0, "max")
+    with pytest.raises(TypeError):
+        search.output_bounds(net, 0, (0.0, 1.0))
+    with pytest.raises(TypeError):
+        search.exhaustive_values(net, 0, 16)
+
+
+def _results(net):
+    yield "exact", search.best_binary_input(net, 1, seed=0)
+    yield "exhaustive", search.best_binary_input(net, 1, method="exhaustive")
+    yield "local", search.best_binary_input(net, 1, goal="min", method="local", restarts=3,
+                                            seed=0)
+    yield "box", search.best_box_input(net, 1, bounds=(-1.0, 1.0), seed=0)
+
+
+def test_result_attributes():
+    net = random_net(5, 1, "tanh", "sigmoid", n_out=2, seed=2, width=3)
+    for method, result in _results(net):
+        assert isinstance(result, ExactResult)
+        assert result.method == method and result.output == 1
+        assert result.goal == ("min" if method == "local" else "max")
+        assert result.x.shape == (5,) and result.x.dtype == np.float64
+        assert isinstance(result.value, float)
+        assert result.value == pytest.approx(net.forward(result.x[None])[0, 1], abs=1e-15)
+        assert result.xs.ndim == 2 and result.xs.shape[1] == 5
+        assert result.values.shape == (result.xs.shape[0],)
+        assert result.n_starts == result.xs.shape[0]
+        assert any(np.array_equal(row, result.x) for row in result.xs)
+        if method != "local":
+            np.testing.assert_array_equal(result.xs, result.x[None])
+        for name in ("bound", "gap", "seconds"):
+            assert isinstance(getattr(result, name), float)
+        assert isinstance(result.certified, bool)
+        assert isinstance(result.nodes, int) and isinstance(result.evaluated, int)
+        assert result.seconds >= 0 and result.gap >= 0
+        assert result.gap == pytest.approx(abs(result.bound - result.value))
+        assert result.certified == (result.gap <= result_tol(method) * (1 + abs(result.value)))
+        if method in ("exact", "box"):
+            assert (result.stop_reason == "proved") == result.certified
+            assert result.nodes >= 1
+        text = result.summary()
+        assert "ExactResult" in text and "certified" in text and "gap" in text
+        assert "<table>" in result._repr_html_()
+        if method != "box":
+            assert "".join(str(int(b)) for b in result.x) in repr(result)
+
+
+def result_tol(method):
+    return 1e-6 if method == "box" else 1e-9
+
+
+def test_exported_at_top_level():
+    assert mininn.best_binary_input is search.best_binary_input
+    assert not hasattr(mininn, "binary")
+    with pytest.raises(ImportError):
+        importlib.import_module("mininn.binary")
