@@ -1,38 +1,40 @@
 """Command line: ``python -m mininn demo | train | gradcheck``.
 
 ``demo`` is the project's headline in one run: train the 2016 network, check
-its gradients, then ask which input makes its output 1 -- unconstrained (the
-2016 failure), projected, sigmoid-reparametrised and exact over the bits --
-and draw every path on the output landscape.
+its gradients, then ask which input makes its output largest -- unconstrained
+(the 2016 failure), projected, sigmoid-reparametrised and exact over the bits
+-- and draw every path on the output landscape.
+
+Every flag is checked while the command line is read, so a bad value ends
+with the command's usage and a message naming the flag (exit code 2), and an
+output path that cannot be written ends with one line -- both before any
+training starts.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import tempfile
 import time
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import numpy as np
 
-from . import __version__, datasets
+from . import __version__, activations, datasets
+from ._table import format_table
 from .network import mlp
 from .optim import SGD, Adam
 from .training import fit
 
+PROG = "python -m mininn"
 DEFAULT_PNG = "mininn_demo.png"
+ACTIVATIONS = sorted(activations.ACTIVATIONS)
 
 
 # ---------------------------------------------------------------- helpers
 def _fmt_x(x) -> str:
     return "[" + ", ".join(f"{v:7.3f}" for v in np.asarray(x, dtype=float)) + "]"
-
-
-def _table(rows: List[tuple]) -> str:
-    widths = [max(len(str(r[c])) for r in rows) for c in range(len(rows[0]))]
-    lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "-" * len(lines[0]))
-    return "\n".join(lines)
 
 
 def train_2016(seed: int = 0, epochs: int = 5000):
@@ -54,9 +56,8 @@ def start_2016(seed: int = 0) -> np.ndarray:
 def demo(seed: int = 0, out: Optional[str] = DEFAULT_PNG, steps: int = 1000,
          epochs: int = 5000) -> dict:
     """Run the 2016 pipeline end to end and print what happened. Returns the pieces."""
-    from .binary import best_binary_input
     from .gradcheck import check_network
-    from .inputs import maximize_input
+    from .search import best_binary_input, maximize_input
 
     t0 = time.perf_counter()
     net, history, X, y = train_2016(seed, epochs)
@@ -64,32 +65,34 @@ def demo(seed: int = 0, out: Optional[str] = DEFAULT_PNG, steps: int = 1000,
           f"{epochs} epochs, seed {seed}): final loss {history.loss[-1]:.2e}")
     out_corners = net.forward(X).ravel()
     print("\nOutputs at the corners (only [0, 1] should give 1):")
-    print(_table([("x", "target", "f(x)")] +
-                 [(_fmt_x(x), f"{t:g}", f"{f:.4f}") for x, t, f in zip(X, y, out_corners)]))
+    print(format_table(("x", "target", "f(x)"),
+                       [(_fmt_x(x), f"{t:g}", f"{f:.4f}") for x, t, f in zip(X, y, out_corners)]))
 
-    report = check_network(net, X, y, "mse")
+    report = check_network(net, X, y, "mse", seed=seed)
     print("\nGradient check (handwritten backward vs central differences):")
-    print(report.summary() if hasattr(report, "summary") else report)
+    print(report.summary())
 
     x0 = start_2016(seed)
     centre = np.array([0.5, 0.5])
     runs = {
-        "none": maximize_input(net, x0=x0, method="none", optimizer=SGD(0.1), steps=steps),
-        "projected": maximize_input(net, x0=x0, method="projected", optimizer=SGD(0.1), steps=steps),
-        "sigmoid": maximize_input(net, x0=centre, method="sigmoid", optimizer=SGD(0.1), steps=steps),
+        "none": maximize_input(net, 0, x0=x0, method="none", optimizer=SGD(0.1), steps=steps),
+        "projected": maximize_input(net, 0, x0=x0, method="projected", optimizer=SGD(0.1),
+                                    steps=steps),
+        "sigmoid": maximize_input(net, 0, x0=centre, method="sigmoid", optimizer=SGD(0.1),
+                                  steps=steps),
     }
-    exact = best_binary_input(net, output=0, method="exact")
+    exact = best_binary_input(net, 0, method="exact")
 
-    rows = [("method", "start", "final x", "f(x)", "inside [0,1]^2?")]
+    rows = []
     for name, res in runs.items():
         start = x0 if name != "sigmoid" else centre
-        rows.append((name, _fmt_x(start), _fmt_x(res.best_x), f"{res.best_value:.4f}",
+        rows.append((name, _fmt_x(start), _fmt_x(res.x), f"{res.value:.4f}",
                      "yes" if res.inside[res.best] else "NO"))
     rows.append(("exact (bits)", "-", _fmt_x(exact.x), f"{exact.value:.4f}",
                  f"yes (certified: {exact.certified}, {exact.nodes} nodes)"))
     print(f"\nWhich input maximises f?  Gradient ascent on x, {steps} steps of SGD(0.1):")
-    print(_table(rows))
-    if not runs["none"].inside[0]:
+    print(format_table(("method", "start", "final x", "f(x)", "inside [0,1]^2?"), rows))
+    if not runs["none"].inside[runs["none"].best]:
         print("The unconstrained run left the unit square, as in 2016: the trained output keeps "
               "rising outside it.\nProjection (or the sigmoid map) keeps x inside; the exact "
               "search proves the best corner.")
@@ -100,13 +103,12 @@ def demo(seed: int = 0, out: Optional[str] = DEFAULT_PNG, steps: int = 1000,
         import matplotlib.pyplot as plt
         from .plotting import plot_landscape
 
-        fig, ax = plt.subplots(figsize=(6.4, 5.0))
-        plot_landscape(net, results=list(runs.values()), labels=list(runs), ax=ax,
-                       resolution=150, title="2016 network: output landscape and input-search paths")
+        fig, ax = plt.subplots(figsize=(6.4, 5.6))
+        plot_landscape(net, 0, results=[*runs.values(), exact],
+                       labels=[*runs, "exact (bits)"], ax=ax, resolution=150,
+                       title="2016 network: output landscape and input-search paths")
         fig.tight_layout()
-        folder = os.path.dirname(os.path.abspath(out))
-        os.makedirs(folder, exist_ok=True)
-        fig.savefig(out, dpi=110)
+        fig.savefig(out, dpi=110, bbox_inches="tight")
         plt.close(fig)
         print(f"\nFigure written to {os.path.abspath(out)}")
     print(f"Done in {time.perf_counter() - t0:.1f} s.")
@@ -130,7 +132,7 @@ def train(dataset: str, hidden: int, activation: str, epochs: int, lr: float, se
     net = mlp([X.shape[1], hidden, 1], hidden=activation, output=output, seed=seed)
     history = fit(net, X, y, "bce", Adam(lr), epochs=epochs, batch_size=32, seed=seed,
                   verbose=1)
-    accuracy = np.mean((net.forward(X).ravel() > 0.5) == (y > 0.5))
+    accuracy = np.mean((net.forward(X).ravel() > 0.5) == (y.ravel() > 0.5))
     print(net.summary())
     print(f"final loss {history.loss[-1]:.4g}, training accuracy {accuracy:.1%}")
     if save:
@@ -146,43 +148,135 @@ def gradcheck_cli(sizes: List[int], activation: str, seed: int) -> int:
     net = mlp(sizes, hidden=activation, output="identity", seed=seed)
     X = rng.normal(size=(4, sizes[0]))
     y = rng.normal(size=(4, sizes[-1]))
-    report = check_network(net, X, y, "mse")
-    print(report)
-    inputs = check_input_gradient(net, X, output=0)
-    print(inputs)
+    report = check_network(net, X, y, "mse", seed=seed)
+    print(report.summary())
+    inputs = check_input_gradient(net, 0, X=X)
+    print(inputs.summary())
     return 0 if report.passed and inputs.passed else 1
 
 
-# ------------------------------------------------------------------- main
+# ------------------------------------------------------- checking the flags
+def _integer(minimum: int) -> Callable[[str], int]:
+    """An argparse type: an integer >= minimum (argparse names the flag in its error)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, "
+                                             f"got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {value}")
+        return value
+    return parse
+
+
+def _positive_float(text: str) -> float:
+    """An argparse type: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not np.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return value
+
+
+def _figure_types() -> List[str]:
+    from matplotlib.backend_bases import FigureCanvasBase
+    return sorted("." + ext for ext in FigureCanvasBase.get_supported_filetypes())
+
+
+def _path_problem(flag: str, path: str, extensions: List[str]) -> Optional[str]:
+    """Why ``path`` cannot be written (checked before any work), or None."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in extensions:
+        return (f"{flag} {path}: unsupported file type {ext or '(none)'!r}; "
+                f"use {', '.join(extensions)}")
+    if os.path.isdir(path):
+        return f"{flag} {path}: is a folder, not a file name"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"{flag} {path}: folder {folder} does not exist"
+    try:
+        # A real write test: os.access says yes to root even where writing fails.
+        with tempfile.TemporaryFile(dir=folder, prefix=".mininn-probe-"):
+            pass
+    except OSError as exc:
+        return f"{flag} {path}: cannot write to folder {folder} ({exc.strerror or exc})"
+    return None
+
+
+class _Widths(argparse.Action):
+    """``--sizes``: at least two widths (argparse calls this with the subcommand's parser)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if len(values) < 2:
+            parser.error(f"argument {option_string}: needs at least 2 widths (inputs and "
+                         f"outputs), got {values}")
+        setattr(namespace, self.dest, values)
+
+
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Subcommand help with its description as written, and every default shown."""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m mininn",
+        prog=PROG, formatter_class=_Formatter,
         description="mininn: a pure-NumPy neural network library with handwritten gradients "
-                    "and constrained input search.")
+                    "and constrained input search.",
+        epilog=f"Run '{PROG} COMMAND --help' for the flags of a command.")
     parser.add_argument("--version", action="version", version=f"mininn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("demo", help="train the 2016 network and find the input that maximises its output "
-                                    "(unconstrained, projected, sigmoid, exact); write a PNG")
-    p.add_argument("--out", default=DEFAULT_PNG, help=f"PNG path (default {DEFAULT_PNG})")
+    p = sub.add_parser(
+        "demo", formatter_class=_Formatter,
+        help="train the 2016 network and find the input that maximises its output; write a PNG",
+        description="Replay the 2016 question: train a 2-3-1 sigmoid network so that only "
+                    "x = [0, 1] gives 1,\ncheck its gradients, then search the input that "
+                    "maximises its output -- unconstrained\n(it leaves the unit square), "
+                    "projected, sigmoid-reparametrised, and exact over the bits --\nand draw "
+                    "every path on the output landscape.")
+    p.add_argument("--out", default=DEFAULT_PNG, metavar="PATH",
+                   help="where to write the figure (.png, .pdf, .svg, ...)")
     p.add_argument("--no-plot", action="store_true", help="skip the figure")
-    p.add_argument("--seed", type=int, default=0, help="seed of weights, shuffling and start")
-    p.add_argument("--steps", type=int, default=1000, help="input-search steps (default 1000)")
+    p.add_argument("--seed", type=_integer(0), default=0, metavar="N",
+                   help="seed (>= 0) of the weights, the shuffling and the 2016 start")
+    p.add_argument("--steps", type=_integer(1), default=1000, metavar="N",
+                   help="input-search steps (>= 1)")
 
-    p = sub.add_parser("train", help="train an mlp on a built-in data set")
-    p.add_argument("--dataset", choices=sorted(_DATASETS), default="xor")
-    p.add_argument("--hidden", type=int, default=8, help="hidden units (default 8)")
-    p.add_argument("--activation", default="tanh", help="hidden activation (default tanh)")
-    p.add_argument("--epochs", type=int, default=500)
-    p.add_argument("--lr", type=float, default=0.05, help="Adam learning rate")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--save", default=None, help="write the trained network to this .npz")
+    p = sub.add_parser(
+        "train", formatter_class=_Formatter, help="train an mlp on a built-in data set",
+        description="Train an mlp [inputs, --hidden, 1] with a sigmoid output, binary "
+                    "cross-entropy and Adam\n(batches of 32) on a built-in data set; print "
+                    "the network, the loss and the training accuracy.")
+    p.add_argument("--dataset", choices=sorted(_DATASETS), default="xor",
+                   help="the data set")
+    p.add_argument("--hidden", type=_integer(1), default=8, metavar="N",
+                   help="hidden units (>= 1)")
+    p.add_argument("--activation", choices=ACTIVATIONS, default="tanh",
+                   help="activation of the hidden layer")
+    p.add_argument("--epochs", type=_integer(1), default=500, metavar="N",
+                   help="passes over the data (>= 1)")
+    p.add_argument("--lr", type=_positive_float, default=0.05, help="Adam's learning rate (> 0)")
+    p.add_argument("--seed", type=_integer(0), default=0, metavar="N",
+                   help="seed (>= 0) of the weights and the shuffling")
+    p.add_argument("--save", default=None, metavar="PATH",
+                   help="write the trained network to this .npz file")
 
-    p = sub.add_parser("gradcheck", help="check a random network's gradients against "
-                                         "finite differences")
-    p.add_argument("--sizes", type=int, nargs="+", default=[4, 8, 3], help="layer widths")
-    p.add_argument("--activation", default="tanh")
-    p.add_argument("--seed", type=int, default=0)
+    p = sub.add_parser(
+        "gradcheck", formatter_class=_Formatter,
+        help="check a random network's gradients against finite differences",
+        description="Build a random mlp of the given widths and compare its handwritten "
+                    "gradients (every\nparameter, and the input gradient of output 0) with "
+                    "central differences.\nExit code 1 if a check fails.")
+    p.add_argument("--sizes", type=_integer(1), nargs="+", default=[4, 8, 3], metavar="N",
+                   action=_Widths,
+                   help="layer widths, inputs first, at least two (each >= 1)")
+    p.add_argument("--activation", choices=ACTIVATIONS, default="tanh",
+                   help="activation of the hidden layers")
+    p.add_argument("--seed", type=_integer(0), default=0, metavar="N",
+                   help="seed (>= 0) of the weights and the data")
     return parser
 
 
@@ -192,10 +286,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    # Output paths are checked before the work, so a typo costs no training run.
+    path = None
+    if args.command == "demo" and not args.no_plot:
+        path = _path_problem("--out", args.out, _figure_types())
+    elif args.command == "train" and args.save is not None:
+        path = _path_problem("--save", args.save, [".npz"])
+    if path is not None:
+        print(f"{PROG} {args.command}: error: {path}", file=sys.stderr)
+        return 2
     try:
         if args.command == "demo":
-            if args.steps < 1:
-                parser.error(f"--steps must be >= 1, got {args.steps}")
             demo(seed=args.seed, out=None if args.no_plot else args.out, steps=args.steps)
             return 0
         if args.command == "train":
@@ -203,8 +304,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                   args.save)
             return 0
         return gradcheck_cli(args.sizes, args.activation, args.seed)
-    except (ValueError, TypeError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (ValueError, TypeError, OSError) as exc:
+        print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return 2
 
 

@@ -25,6 +25,6 @@ def test_readme_python_example_runs(capsys):
     namespace: dict = {}
     exec(compile(example, "README example", "exec"), namespace)
     best = namespace["best"]
-    assert abs(best.best_x[0]) < 0.05 and abs(best.best_x[1] - 1) < 0.05
+    assert abs(best.x[0]) < 0.05 and abs(best.x[1] - 1) < 0.05
     assert namespace["G"].shape == (4, 2) and namespace["J"].shape == (4, 1, 2)
     assert namespace["report"].passed

@@ -140,13 +140,13 @@ def draw_landscape(net, output, *, bounds, margin, resolution, results, labels, 
             handles.append(Line2D([], [], **dict(line_kw, linewidth=min(st["linewidth"], 3.0)),
                                   **dict(mark_kw, markersize=8), label=label))
         else:
-            # A search without a path (exhaustive, exact): its answers as big crosses.
-            ax.plot(traj[0, :, 0], traj[0, :, 1], linestyle="none", marker="X", markersize=14,
-                    markerfacecolor=st["color"], markeredgecolor="black", markeredgewidth=1.0,
-                    zorder=st["zorder"] + 3, gid="found", label="_nolegend_")
-            handles.append(Line2D([], [], linestyle="none", marker="X", markersize=10,
-                                  markerfacecolor=st["color"], markeredgecolor="black",
-                                  label=label))
+            # A search without a path (exhaustive, exact): its answers as big hollow
+            # crosses, so a path's end star at the same point shows inside.
+            found = dict(linestyle="none", marker="X", markerfacecolor="none",
+                         markeredgecolor=st["color"], markeredgewidth=2.0)
+            ax.plot(traj[0, :, 0], traj[0, :, 1], markersize=20, **found, path_effects=effects,
+                    zorder=st["zorder"] + 1, gid="found", label="_nolegend_")
+            handles.append(Line2D([], [], markersize=10, **found, label=label))
 
     ax.set_xlim(view_lo[0], view_hi[0])
     ax.set_ylim(view_lo[1], view_hi[1])
