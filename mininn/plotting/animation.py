@@ -68,10 +68,12 @@ def animate_trajectories(net, results, path, *, fps: int = 8, frames: int = 20,
                                resolution=resolution, results=results, labels=labels, ax=ax,
                                corners=True, levels=20, cmap="viridis", colorbar=True,
                                legend_loc="outside", title=None)
-        fig.tight_layout()
         last = max(float(s[-1]) for s in steps)
         frame_steps = np.unique(np.round(np.linspace(0.0, last, frames)))
         base_title = drawn["title"]
+        # Lay out with the two-line title every frame has, legend below included.
+        ax.set_title(f"{base_title}\nstep {last:g}")
+        fig.tight_layout()
 
         def update(t: int):
             step = frame_steps[t]
