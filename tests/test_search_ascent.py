@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -636,3 +637,172 @@ def test_per_start_boxes_with_the_wrong_number_of_rows_are_refused():
     x0[1] = x0[0]
     with pytest.raises(ValueError, match=re.escape("x0[1, 0]")):
         maximize_input(net, bounds=(LO3, HI3), x0=x0)
+
+
+# --------------------------------------------------------------------------
+# issue 11: a search never returns NaN or a point outside its box
+# --------------------------------------------------------------------------
+
+def linear_net(w, b=0.0):
+    """f(x) = x @ w + b, no activation."""
+    net = mininn.Sequential([mininn.Dense(len(w), 1, seed=0)])
+    net[0].params["W"][:] = np.asarray(w, dtype=float)[:, None]
+    net[0].params["b"][:] = b
+    return net
+
+
+def test_diverging_run_stops_with_a_clear_error_not_nan():
+    # (w.x - 1)^2 with |w|^2 = 13 and step 1: each step multiplies the residual
+    # by 1 - 2 * 13 = -25, so x overflows after ~220 steps. 0.1 returned
+    # x = [nan, nan] with stop_reason "steps".
+    net = linear_net([2.0, 3.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")               # and no RuntimeWarning leaks out
+        with pytest.raises(FloatingPointError, match="optimizer") as info:
+            reach_target(net, target=1.0, x0=[0.5, 0.5], method="none",
+                         optimizer=mininn.SGD(1.0))
+    assert "after" in str(info.value) and "steps" in str(info.value)
+    # the same under numpy's strictest error settings: our error, not numpy's
+    with np.errstate(all="raise"), pytest.raises(FloatingPointError, match="optimizer"):
+        reach_target(net, target=1.0, x0=[0.5, 0.5], method="none", optimizer=mininn.SGD(1.0))
+    # an objective that overflows at the start already: named before any step
+    with pytest.raises(FloatingPointError, match="target"):
+        reach_target(net, target=1e300, x0=[0.5, 0.5])
+    # with a step small enough it converges to the target
+    res = reach_target(net, target=1.0, x0=[0.5, 0.5], method="none", optimizer=mininn.SGD(0.01))
+    assert res.value == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_huge_penalty_gives_a_finite_answer_in_the_box(method):
+    # p = 1e308: 2 * p overflows. 0.1 returned NaN for every method.
+    net = linear_sigmoid([1.0, -1.0])
+    if method == "none":
+        # nothing bounds x: 1e308 times a distance overflows after two steps, and says so
+        with pytest.raises(FloatingPointError, match="method"):
+            maximize_input(net, penalty=1e308, method=method, steps=50)
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = maximize_input(net, penalty=1e308, method=method, steps=50)
+    for a in (res.x, res.xs, res.values, res.objectives, res.trajectory, res.trajectory_values,
+              res.grad_norm):
+        assert np.all(np.isfinite(a))
+    assert np.isfinite(res.value) and res.inside.all()
+    assert np.all((res.trajectory >= 0.0) & (res.trajectory <= 1.0))
+
+
+def test_penalty_that_overflows_on_the_box_is_refused():
+    net = linear_sigmoid([1.0, -1.0])
+    with pytest.raises(ValueError, match="penalty"):
+        maximize_input(net, penalty=1e308, bounds=(-10.0, 10.0))
+    with pytest.raises(ValueError, match="penalty"):
+        maximize_input(net, penalty=1.0, bounds=(-1e200, 1e200))
+
+
+def test_bounds_whose_width_overflows_are_refused():
+    net = linear_sigmoid([1.0, -1.0])
+    for bounds in [(-1e308, 1e308), (np.array([0.0, -1e308]), np.array([1.0, 1e308]))]:
+        with pytest.raises(ValueError, match="bounds"):
+            maximize_input(net, bounds=bounds)
+    # a wide box with a finite width is fine
+    res = maximize_input(net, bounds=(-1e307, 1e307), steps=3)
+    assert np.all(np.isfinite(res.xs))
+
+
+def test_a_two_dimensional_bound_is_never_reduced_to_its_first_row():
+    # Row 1's box excludes row 0's optimum: each start must keep to its own row.
+    net = linear_net([1.0, 1.0])
+    lo = np.array([[0.0, 0.0], [-3.0, -2.0]])
+    hi = np.array([[1.0, 1.0], [-2.0, -1.0]])
+    res = maximize_input(net, bounds=(lo, hi), n_starts=2, seed=0, steps=200)
+    np.testing.assert_array_equal(res.xs, hi)
+    np.testing.assert_array_equal(res.bounds[0], lo)
+    # one start cannot have two boxes: an error naming bounds and the shape
+    with pytest.raises(ValueError, match=r"bounds.*\(2, 2\)"):
+        maximize_input(net, bounds=(lo, hi), x0=[0.5, 0.5])
+
+
+def test_a_huge_step_budget_allocates_only_what_it_records():
+    # 0.1 allocated (steps + 2) records up front: 10**12 steps asked for 14.6 TiB.
+    net = linear_sigmoid(W4)
+    res = maximize_input(net, bounds=(LO4, HI4), steps=10**12)
+    assert res.stop_reason == "grad_tol" and res.n_iter < 1000
+    assert res.trajectory.shape == (res.n_iter + 1, 1, 4)
+    assert res.steps.tolist() == list(range(res.n_iter + 1))
+
+
+def test_a_long_run_records_every_step():
+    # more records than the first record buffer holds: the buffer grows
+    net = mininn.mlp([2, 3, 1], hidden="tanh", output="sigmoid", seed=2)
+    res = maximize_input(net, n_starts=2, seed=0, steps=5000, grad_tol=0.0,
+                         optimizer=mininn.SGD(1e-4))
+    assert res.steps.tolist() == list(range(5001))
+    assert res.trajectory.shape == (5001, 2, 2) and res.trajectory_values.shape == (5001, 2)
+    np.testing.assert_array_equal(res.trajectory[-1], res.xs)
+    np.testing.assert_allclose(res.trajectory_values,
+                               net.forward(res.trajectory.reshape(-1, 2)).reshape(5001, 2),
+                               rtol=1e-14)
+    every = maximize_input(net, n_starts=2, seed=0, steps=5000, grad_tol=0.0,
+                           optimizer=mininn.SGD(1e-4), record_every=1000)
+    np.testing.assert_array_equal(every.trajectory, res.trajectory[::1000])
+
+
+# --------------------------------------------------------------------------
+# issue 13's building block: adversarial examples as projected ascent in
+# per-start boxes (an eps-box around each image, intersected with [0, 1])
+# --------------------------------------------------------------------------
+
+def eps_boxes(images, eps):
+    return np.clip(images - eps, 0.0, 1.0), np.clip(images + eps, 0.0, 1.0)
+
+
+def test_adversarial_boxes_linear_score_by_hand():
+    # Score f(x) = w.x + b; to lower it within |x - image|_inf <= eps and
+    # [0, 1], each pixel goes to its box's lo where w > 0, hi where w < 0.
+    rng = np.random.default_rng(0)
+    k, n, eps = 16, 5, 0.1
+    w = rng.normal(size=k)
+    w += 0.5 * np.sign(w)                               # |w_i| >= 0.5: 100 steps cross any box
+    net = linear_net(w, b=0.3)
+    images = rng.random((n, k))
+    images[:, :3] = [0.0, 1.0, 0.05]                    # pixels on / near the edges of [0, 1]
+    lo, hi = eps_boxes(images, eps)
+    expected = np.where(w > 0, lo, hi)
+    # PGD: many projected steps from the images themselves
+    pgd = minimize_input(net, bounds=(lo, hi), x0=images, steps=100, optimizer=mininn.SGD(0.01))
+    np.testing.assert_allclose(pgd.xs, expected, atol=1e-12)
+    np.testing.assert_allclose(pgd.values, expected @ w + 0.3, rtol=1e-12)
+    assert pgd.kkt.all() and pgd.inside.all()
+    # every point on the way stays in its own eps-box and in [0, 1]
+    assert np.all((pgd.trajectory >= lo) & (pgd.trajectory <= hi))
+    assert np.all(np.abs(pgd.trajectory - images) <= eps + 1e-15)
+    # FGSM: one projected step long enough to cross any box lands on the same corner
+    fgsm = minimize_input(net, bounds=(lo, hi), x0=images, steps=1,
+                          optimizer=mininn.SGD(2 * eps / np.abs(w).min()))
+    np.testing.assert_array_equal(fgsm.xs, expected)
+
+
+def test_adversarial_boxes_flip_a_classifier_only_with_a_large_enough_eps():
+    # A 2-class net (output 0 is the logit of class 1); images it calls class 1.
+    # The smallest score in each eps-box decides whether the label can flip.
+    net = mininn.mlp([4, 8, 1], hidden="tanh", output="identity", seed=3)
+    rng = np.random.default_rng(1)
+    images = rng.random((40, 4))
+    images = images[net.forward(images)[:, 0] > 0.1][:6]        # a clear margin
+    assert len(images) >= 3
+    found = []
+    for eps in (1e-3, 0.5):
+        lo, hi = eps_boxes(images, eps)
+        res = minimize_input(net, bounds=(lo, hi), x0=images, steps=300,
+                             optimizer=mininn.Adam(0.02))
+        assert res.inside.all() and np.all((res.trajectory >= lo) & (res.trajectory <= hi))
+        assert np.all(res.values <= net.forward(images)[:, 0] + 1e-12)   # never worse than start
+        # no sample of the box scores lower than the search's answer (up to the optimiser's tolerance)
+        samples = rng.uniform(lo, hi, size=(2000,) + images.shape)
+        scores = net.forward(samples.reshape(-1, 4))[:, 0].reshape(2000, -1)
+        assert np.all(res.values <= scores.min(axis=0) + 1e-6)
+        found.append(res.values < 0)
+    tiny, large = found
+    assert not tiny.any()                 # a 1e-3 box cannot flip these images ...
+    assert large.any()                    # ... a 0.5 box flips some

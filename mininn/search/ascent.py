@@ -70,6 +70,7 @@ ascent is then the adversarial-example search PGD, one step of it FGSM).
 """
 from __future__ import annotations
 
+import math
 import time
 from typing import Optional
 
@@ -156,6 +157,15 @@ def find_input(net: Sequential, output: int = 0, *, goal: str = "max",
         (n_records, n_starts) at the recorded ``steps``; ``n_iter``;
         ``stop_reason`` ("steps" or "grad_tol"); ``grad_norm``; ``kkt``.
 
+    Raises
+    ------
+    TypeError, ValueError
+        A malformed argument, named in the message (checked before any step).
+    FloatingPointError
+        The objective, its gradient or x stopped being finite (a step too
+        large, or a target or penalty too large for the network's outputs):
+        the search stops and says where, rather than return NaN.
+
     Notes
     -----
     Cost per step: one forward and one input-only backward pass of the
@@ -214,49 +224,120 @@ def _without_goal(kwargs: dict, name: str) -> dict:
 # ---------------------------------------------------------------- the loop
 def _search(problem: AscentProblem, starts: np.ndarray, opt, steps: int, grad_tol: float,
             record_every: int, kkt_tol: float) -> AscentResult:
-    """The loop: no validation, no per-start Python work."""
+    """The loop: no validation, no per-start Python work.
+
+    NumPy's floating-point warnings are off inside it (whatever the caller's
+    ``np.errstate``): every step checks instead that the objective is finite
+    (a NaN or inf gradient reaches x, hence the objective, one step later;
+    "none" also checks x), the last step checks everything, and a run that
+    overflows stops with a ``FloatingPointError`` saying where -- it never
+    returns NaN.
+    """
     began = time.perf_counter()
     n, k = starts.shape
-    slots = steps // record_every + 2            # records 0, r, 2r, ... plus the final step
-    trajectory = np.empty((slots, n, k))
-    values = np.empty((slots, n))
-    record_steps = np.empty(slots, dtype=int)
+    records = _Records(steps // record_every + 2, n, k)   # 0, r, 2r, ... and the last step
     c = problem.to_coords(starts)
     clip = problem.method == "projected"
-    r = 0
+    free = problem.method == "none"              # only "none" lets x itself overflow
     it = 0
     converged = False
-    while True:
-        x, value, J, grad_c, grad_x = problem.evaluate(c)
-        if grad_tol > 0:       # with grad_tol = 0 the measure is only needed once, at the end
-            converged = bool(np.all(problem.stationarity(x, grad_x) < grad_tol))
-        done = converged or it == steps
-        if done or it % record_every == 0:
-            trajectory[r] = x
-            values[r] = value
-            record_steps[r] = it
-            r += 1
-        if done:
-            break
-        opt.step([c], [grad_c])
-        if clip:
-            problem.clip(c)
-        it += 1
+    with np.errstate(all="ignore"):
+        while True:
+            x, value, J, grad_c, grad_x = problem.evaluate(c)
+            if not _finite(J) or (free and not _finite(x)):
+                raise _diverged(problem, opt, it, x, J, grad_x)
+            if grad_tol > 0:   # with grad_tol = 0 the measure is only needed once, at the end
+                converged = bool(np.all(problem.stationarity(x, grad_x) < grad_tol))
+            done = converged or it == steps
+            if done or it % record_every == 0:
+                records.add(it, x, value)
+            if done:
+                if not (_finite(x) and _finite(grad_x) and _finite(value)):
+                    raise _diverged(problem, opt, it, x, J, grad_x)
+                break
+            opt.step([c], [grad_c])
+            if clip:
+                problem.clip(c)
+            it += 1
+        grad_norm = problem.stationarity(x, grad_x)
+        kkt = problem.kkt(x, grad_x, kkt_tol)
     goal = problem.goal
     best = int(np.argmax(J)) if goal == "max" else int(np.argmin(J))
     xs = x.copy()
     vals = np.array(value, dtype=float, copy=True)
+    trajectory, trajectory_values, record_steps = records.arrays()
     return AscentResult(
         x=xs[best].copy(), value=float(vals[best]), xs=xs, values=vals, goal=goal,
         output=problem.output, method=problem.method,
         stop_reason="grad_tol" if converged else "steps",
         seconds=time.perf_counter() - began, objectives=np.array(J, copy=True), best=best,
-        trajectory=_trimmed(trajectory, r), trajectory_values=_trimmed(values, r),
-        steps=_trimmed(record_steps, r), n_iter=it,
-        grad_norm=problem.stationarity(x, grad_x), kkt=problem.kkt(x, grad_x, kkt_tol),
+        trajectory=trajectory, trajectory_values=trajectory_values, steps=record_steps,
+        n_iter=it, grad_norm=grad_norm, kkt=kkt,
         bounds=(problem.lo.copy(), problem.hi.copy()), target=problem.user_target)
 
 
-def _trimmed(buffer: np.ndarray, r: int) -> np.ndarray:
-    """The first r records; a copy when the buffer is longer (so it can be freed)."""
-    return buffer if r == len(buffer) else buffer[:r].copy()
+class _Records:
+    """The recorded steps, in buffers that grow by doubling.
+
+    Nothing is allocated for records that are never made: a budget of
+    ``steps=10**12`` that converges after 30 steps costs 31 records.
+    """
+
+    FIRST = 1024                   # records allocated at first (a 1000-step run needs no growth)
+
+    def __init__(self, most: int, n: int, k: int) -> None:
+        size = min(most, self.FIRST)
+        self.most = most
+        self.trajectory = np.empty((size, n, k))
+        self.values = np.empty((size, n))
+        self.steps = np.empty(size, dtype=np.int64)
+        self.count = 0
+
+    def add(self, it: int, x: np.ndarray, value: np.ndarray) -> None:
+        r = self.count
+        if r == len(self.steps):
+            size = min(2 * r, self.most)
+            self.trajectory = _grown(self.trajectory, size)
+            self.values = _grown(self.values, size)
+            self.steps = _grown(self.steps, size)
+        self.trajectory[r] = x
+        self.values[r] = value
+        self.steps[r] = it
+        self.count = r + 1
+
+    def arrays(self):
+        """(trajectory, values, steps) trimmed to the records made (copies if trimmed)."""
+        r = self.count
+        return tuple(a if r == len(a) else a[:r].copy()
+                     for a in (self.trajectory, self.values, self.steps))
+
+
+def _grown(buffer: np.ndarray, size: int) -> np.ndarray:
+    bigger = np.empty((size,) + buffer.shape[1:], dtype=buffer.dtype)
+    bigger[:len(buffer)] = buffer
+    return bigger
+
+
+def _finite(a: np.ndarray) -> bool:
+    """All entries finite. One sum decides almost always (NaN and inf propagate);
+    only a sum that overflows from finite terms needs the elementwise test."""
+    return math.isfinite(np.add.reduce(a, axis=None)) or bool(np.isfinite(a).all())
+
+
+def _diverged(problem: AscentProblem, opt, it: int, x, J, grad_x) -> FloatingPointError:
+    """The error of a run whose objective, gradient or x stopped being finite."""
+    ok = np.isfinite(J) & np.all(np.isfinite(grad_x), axis=1) & np.all(np.isfinite(x), axis=1)
+    i = int(np.flatnonzero(~ok)[0]) if not ok.all() else 0
+    who = f"start {i} of {len(J)}" if len(J) > 1 else "the start"
+    if it == 0:
+        return FloatingPointError(
+            f"input search cannot begin: the objective or its gradient of {who} is inf or NaN "
+            f"at x0 already (is the target or the penalty too large for the network's outputs?)")
+    lr = getattr(opt, "lr", None)
+    fix = f"use a smaller step (optimizer={type(opt).__name__}(lr) with lr below {lr:g})" \
+        if isinstance(lr, float) else "use a smaller step size in the optimizer"
+    if problem.method == "none":
+        fix += " or a method that keeps x in the box (method='projected')"
+    return FloatingPointError(
+        f"input search diverged: after {it} steps the objective or its gradient of {who} is "
+        f"inf or NaN, because the steps grew without bound; {fix}")

@@ -145,7 +145,9 @@ class AscentProblem:
         if self.penalty:
             d = x - self.reference
             J += self.penalty_sign * self.penalty * np.einsum("ij,ij->i", d, d)
-            dJ = dJ + (self.penalty_sign * 2.0 * self.penalty) * d
+            # p * d before the factor 2: make_problem guarantees 2 p |d| finite
+            # in the box, while 2 p alone may overflow (p near 1e308).
+            dJ = dJ + (self.penalty_sign * 2.0) * (self.penalty * d)
         grad_x = dJ if self.descent_sign > 0 else -dJ
         if method == "sigmoid":
             grad_c = grad_x * (self.width * (s * (1.0 - s)))
@@ -225,6 +227,19 @@ def _check_reference(reference, k: int, n: int, per_start: bool, lo, hi) -> np.n
     return np.broadcast_to(ref, lo.shape).copy()
 
 
+def _check_penalty_fits(penalty: float, reference, lo, hi) -> None:
+    """Refuse a penalty whose term or gradient overflows somewhere in the box."""
+    reach = np.maximum(np.abs(reference - lo), np.abs(hi - reference))   # max |x - r| per feature
+    with np.errstate(over="ignore"):
+        term = penalty * np.sum(reach * reach, axis=-1)                  # max of p |x - r|^2
+        slope = 2.0 * (penalty * reach)                                  # max of |2 p (x - r)|
+    if not (np.all(np.isfinite(term)) and np.all(np.isfinite(slope))):
+        raise ValueError(
+            f"penalty = {penalty:g} is too large for these bounds and reference: the penalty "
+            f"p |x - reference|^2 (or its gradient) overflows to inf inside the box; use a "
+            f"smaller penalty or a smaller box")
+
+
 def check_optimizer(optimizer):
     """A reset deep copy of ``optimizer`` (default ``SGD(lr=0.1)``): the caller's object keeps its state."""
     if optimizer is None:
@@ -277,6 +292,8 @@ def make_problem(net, output=0, *, goal="max", target=None, bounds=(0.0, 1.0),
         _check_inside(X, lo, hi, method)
     penalty = check_real(penalty, "penalty", minimum=0.0)
     reference = _check_reference(reference, k, n, per_start, lo, hi)
+    if penalty:
+        _check_penalty_fits(penalty, reference, lo, hi)
     if goal == "target":
         if target is None:
             raise ValueError("goal='target' needs a target value, got target=None")
