@@ -305,6 +305,8 @@ def test_landscape_refuses_bad_results_and_arguments(net, two_results):
         plotting.plot_landscape(net, resolution=1)
     with pytest.raises(TypeError, match="corners"):
         plotting.plot_landscape(net, corners="yes")
+    with pytest.raises(ValueError, match="levels must be >= 2"):
+        plotting.plot_landscape(net, levels=1)
 
 
 def test_landscape_bounds_are_lo_hi(net):

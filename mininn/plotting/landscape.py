@@ -75,6 +75,7 @@ def draw_landscape(net, output, *, bounds, margin, resolution, results, labels, 
     resolution = check_int(resolution, "resolution", minimum=2, maximum=2000)
     corners, colorbar = check_bool(corners, "corners"), check_bool(colorbar, "colorbar")
     legend_loc = check_choice(legend_loc, "legend_loc", LEGEND_LOCATIONS)
+    levels = check_int(levels, "levels", minimum=2, maximum=1000)
     ax = new_or_given_axes(ax)
 
     # The view: the boxes widened by `margin` box-widths on each side, and
@@ -216,8 +217,12 @@ def plot_landscape(net, output: Optional[int] = None, *, bounds=None, results=No
         Where to draw; a new figure when None.
     corners, colorbar : bool
         Annotate the four corners; add a colour bar next to ``ax``.
-    levels, cmap :
-        Passed to ``Axes.contourf``.
+    levels : int in 2..1000
+        About this many contour levels (matplotlib picks round values over
+        the range of the drawn outputs).
+    cmap : str
+        A matplotlib colour map (the path colours are chosen to stand out on
+        the default, viridis).
     legend_loc : str
         ``"outside"`` (below the axes) or a matplotlib location ("best", ...).
     title : str, optional
