@@ -206,3 +206,53 @@ def check_bounds(bounds, k: int, *, name: str = "bounds", n_starts: Optional[int
         raise ValueError(f"{name} must have a finite width hi - lo; at index {where} "
                          f"lo = {lo[where]:g} and hi = {hi[where]:g} (the width overflows)")
     return lo, hi
+
+
+# ------------------------------------------------------- callables, layers
+def check_callable(value, name: str) -> None:
+    """Refuse anything that cannot be called (``f``, ``kinks``, ...) with a TypeError."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, got {type(value).__name__}")
+
+
+def check_layer_contract(layer, name: str = "layer", hint: str = "") -> None:
+    """Check the four members of the Layer contract: ``forward``/``backward``
+    methods and ``params``/``grads`` dicts. ``hint`` ends the message."""
+    missing = [m for m in ("forward", "backward", "params", "grads") if not hasattr(layer, m)]
+    if missing:
+        raise TypeError(f"{name} ({type(layer).__name__}) does not follow the Layer contract: "
+                        f"missing {', '.join(missing)}{hint}")
+    for member in ("forward", "backward"):
+        if not callable(getattr(layer, member)):
+            raise TypeError(f"{name}.{member} must be a method, "
+                            f"got {type(getattr(layer, member)).__name__}")
+    for member in ("params", "grads"):
+        if not isinstance(getattr(layer, member), dict):
+            raise TypeError(f"{name}.{member} must be a dict of arrays, "
+                            f"got {type(getattr(layer, member)).__name__}")
+
+
+def check_nonempty(arr: np.ndarray, name: str) -> np.ndarray:
+    """Refuse an array with no entries (a vacuous check or sum) with a ValueError."""
+    if arr.size == 0:
+        raise ValueError(f"{name} must hold at least one value, got shape {arr.shape}")
+    return arr
+
+
+def as_positive_vector(value, name: str, min_size: int = 1) -> np.ndarray:
+    """A 1-d float64 array of at least ``min_size`` finite values, all > 0 (steps, epsilons)."""
+    arr = as_float_array(value, name)
+    if arr.ndim != 1 or arr.size < min_size or np.any(arr <= 0):
+        raise ValueError(f"{name} must be a 1-d array of at least {min_size} positive values, "
+                         f"got {np.array2string(arr, threshold=6)} (shape {arr.shape})")
+    return arr
+
+
+def check_broadcastable(arr: np.ndarray, shape: Tuple[int, ...], name: str,
+                        to: str = "x") -> np.ndarray:
+    """Return ``arr`` broadcast (read-only view) to ``shape``, or a ValueError naming both."""
+    try:
+        return np.broadcast_to(arr, shape)
+    except ValueError:
+        raise ValueError(f"{name} must be a scalar or broadcast to {to}'s shape {tuple(shape)}, "
+                         f"got shape {arr.shape}") from None
