@@ -20,9 +20,10 @@ from mininn import gradcheck  # noqa: E402
 from mininn.activations import LeakyReLU, ReLU, Sigmoid, Softplus, Tanh  # noqa: E402
 from mininn.gradcheck import (  # noqa: E402
     PrecisionWarning, StepSizeSweep, check_gradient, check_input_gradient, check_layer,
-    check_loss, check_network, layer_objective, numerical_gradient, plot_step_size_sweep,
-    selftest, step_size_sweep, taylor_test, taylor_test_layer)
+    check_loss, check_network, layer_objective, numerical_gradient, step_size_sweep, taylor_test,
+    taylor_test_layer)
 from mininn.layers import Dense  # noqa: E402
+from mininn.plotting.gradcheck import plot_step_size_sweep  # noqa: E402
 
 from broken_layers import SigmoidUsingZ  # noqa: E402
 
@@ -138,7 +139,7 @@ def test_check_network_names_the_unit_at_its_kink():
 
 def test_check_input_gradient_is_kink_aware():
     net, X = _relu_net_with_a_unit_on_its_kink()
-    report = check_input_gradient(net, X)
+    report = check_input_gradient(net, X=X)
     assert report.passed and report.rows[0].status == "kink"
     assert "moving X[0, " in report.rows[0].note and "unit 1.ReLU" in report.rows[0].note
 
@@ -282,7 +283,7 @@ def test_plot_step_size_sweep_draws_the_curve_and_reference_slopes():
     assert ax.get_xlabel() == "step h"
     # on given axes, the same Axes comes back
     fig, given = plt.subplots()
-    assert sweep.plot(ax=given) is given
+    assert plot_step_size_sweep(sweep, ax=given) is given
     with pytest.raises(TypeError, match="sweep must be a StepSizeSweep"):
         plot_step_size_sweep([1, 2, 3])
 
@@ -320,8 +321,8 @@ def test_complex_step_is_more_accurate_than_one_minus_tanh_squared_at_large_z():
     # complex step has no subtraction and stays exact -- and the row still
     # passes, because the error is at round-off level.
     x = np.array([[0.5, 10.0, -12.0, 16.0]])
-    row = check_layer(Tanh(), x, method="complex")["x"]
-    assert row.ok and 1e-13 < row.max_rel_error < gradcheck.TOL
+    row = check_layer(Tanh(), x, method="complex", seed=0)["x"]
+    assert row.ok and 1e-13 < row.max_rel_error < gradcheck.RTOL
     assert row.max_abs_error < 1e-15
     # sigmoid and softplus are formed without that cancellation on the left:
     assert check_layer(Softplus(), 30 * x, method="complex")["x"].max_rel_error < 1e-13
@@ -393,7 +394,7 @@ def test_taylor_slope_of_a_broken_layer_is_one(seed):
 
 def test_taylor_test_of_dense_linear_parts_and_the_cross_term():
     layer = Dense(3, 4, seed=0)
-    results = taylor_test_layer(layer, np.random.default_rng(0).normal(size=(5, 3)))
+    results = taylor_test_layer(layer, np.random.default_rng(0).normal(size=(5, 3)), seed=0)
     assert set(results) == {"x", "W", "b", "all"}
     # f is linear in x alone (and in W alone): the remainder is pure round-off
     for key in ("x", "W", "b"):
@@ -410,7 +411,7 @@ def test_taylor_test_of_a_broken_dense_parameter():
             self.grads["W"] = self.grads["W"] * 1.5
             return dx
 
-    results = taylor_test_layer(DenseWrongW(3, 2, seed=0), np.ones((4, 3)))
+    results = taylor_test_layer(DenseWrongW(3, 2, seed=0), np.ones((4, 3)), seed=0)
     assert not results["W"].passed and results["W"].slope == pytest.approx(1.0, abs=0.1)
     assert results["b"].passed and not results["all"].passed
 
@@ -422,8 +423,8 @@ def test_taylor_test_on_a_function():
         return float(np.sum(np.sin(v) * v))
 
     right = np.cos(x) * x + np.sin(x)
-    assert taylor_test(f, x, right).slope == pytest.approx(2.0, abs=0.1)
-    assert taylor_test(f, x, right + 0.01).slope == pytest.approx(1.0, abs=0.1)
+    assert taylor_test(f, x, right, seed=0).slope == pytest.approx(2.0, abs=0.1)
+    assert taylor_test(f, x, right + 0.01, seed=0).slope == pytest.approx(1.0, abs=0.1)
     result = taylor_test(f, x, right, direction=np.eye(5)[2], epsilons=[1e-2, 1e-3, 1e-4, 1e-5])
     assert result.residuals.shape == (4,) and result.slope == pytest.approx(2.0, abs=0.1)
     assert "Taylor test" in str(result)
@@ -479,18 +480,20 @@ def test_directional_mode_falls_back_to_the_full_check_when_it_fails():
 
 def test_sampled_mode_checks_m_random_entries_per_parameter():
     net, X, y = _big_problem()
-    report = check_network(net, X, y, "softmax_cross_entropy", mode="sampled", n_samples=7)
+    report = check_network(net, X, y, "softmax_cross_entropy", mode="sampled", n_samples=7,
+                           seed=3)
     assert report.passed
     for row in report:
         assert row.mode == "sampled" and row.checked == min(7, row.size)
     assert "7/2048 sampled" in str(report)
-    again = check_network(net, X, y, "softmax_cross_entropy", mode="sampled", n_samples=7)
+    again = check_network(net, X, y, "softmax_cross_entropy", mode="sampled", n_samples=7,
+                          seed=3)
     assert [r.worst_index for r in again] == [r.worst_index for r in report]   # seeded
 
 
 def test_sampled_mode_still_catches_a_wrong_layer():
     report = check_layer(SigmoidUsingZ(), np.random.default_rng(0).normal(size=(5, 5)),
-                         mode="sampled", n_samples=3)
+                         mode="sampled", n_samples=3, seed=0)
     assert not report.passed and report["x"].checked == 3
 
 
@@ -532,7 +535,7 @@ def test_callers_arrays_and_parameters_are_left_exactly_as_they_were(mode):
     y = np.random.default_rng(1).uniform(0, 1, (5, 2))
     X0, y0 = X.copy(), y.copy()
     check_network(net, X, y, "bce", mode=mode)
-    check_input_gradient(net, X, output=1)
+    check_input_gradient(net, 1, X=X)
     for layer in net.layers:
         check_layer(layer, X if layer is net.layers[0] else np.ones((5, 4)), mode=mode)
     assert np.array_equal(X, X0) and np.array_equal(y, y0)
@@ -556,18 +559,10 @@ def test_check_gradient_and_taylor_never_touch_x():
     assert np.array_equal(x, before)
 
 
-def test_selftest_is_a_negative_control():
-    report = selftest()
-    assert not report.passed                   # the wrong Sigmoid was caught ...
-    assert report.failures[0].name == "x"
-    assert report.failures[0].band == "probably wrong"
-    assert "FAILED" in str(report)
-
-
 # ================================================================== report
 def test_report_bands_sit_next_to_each_row():
     x = np.random.default_rng(0).normal(size=(3, 2))
     lines = str(check_layer(SigmoidUsingZ(), x)).splitlines()
     assert lines[1].split()[:4] == ["status", "name", "rel.", "error"]
-    assert "probably wrong" in lines[2]
-    assert "good" in str(check_layer(Tanh(), x)).splitlines()[2]
+    assert "probably wrong" in lines[3]
+    assert "good" in str(check_layer(Tanh(), x)).splitlines()[3]
