@@ -379,6 +379,7 @@ ax.set_title("One sigmoid unit and its input gradient")
 ax.set_xlabel("input x")
 ax.set_ylabel("value")
 ax.legend()
+plt.show()
 
 # %% tags=["check"]
 assert rel_error(unit.input_gradient(probe, output=0)[:, 0], fd) < 1e-8

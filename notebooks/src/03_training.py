@@ -108,10 +108,11 @@ def decision_surface(net, X, y, ax, title, logits=False, lim=(-0.5, 1.5), resolu
     ax.set_xlabel("x[0]")
     ax.set_ylabel("x[1]")
     ax.legend(loc="lower right")
+    ax.figure.colorbar(cs, ax=ax, label="p(x)" if logits else "f(x)")
     return cs
 
 fig, ax = plt.subplots(figsize=(5.5, 4.5))
-decision_surface(net16, X16, y16, ax, "2016 problem: f(x) and the boundary f = 1/2")
+surface16 = decision_surface(net16, X16, y16, ax, "2016 problem: f(x) and the boundary f = 1/2")
 
 # %% [markdown]
 # ## 3. XOR needs a hidden layer
@@ -147,8 +148,8 @@ hist_xor = mininn.fit(net_xor, Xx, yx, bce, mininn.SGD(1.0), epochs=1000, batch_
 p_xor = mininn.activations.sigmoid(net_xor.forward(Xx)[:, 0])
 print("XOR probabilities:", p_xor, " final loss", round(hist_xor.loss[-1], 5))
 fig, ax = plt.subplots(figsize=(5.5, 4.5))
-decision_surface(net_xor, Xx, yx, ax, "XOR, 2-4-1 tanh net: p(x) and the boundary p = 1/2",
-                 logits=True)
+surface_xor = decision_surface(net_xor, Xx, yx, ax,
+                               "XOR, 2-4-1 tanh net: p(x) and the boundary p = 1/2", logits=True)
 
 # %% tags=["check"]
 assert np.array_equal(p_xor > 0.5, yx == 1)
@@ -159,23 +160,26 @@ assert hist_xor.loss[-1] < 0.05
 #
 # For a small enough step, gradient descent decreases the loss at every step;
 # the rate of progress is roughly proportional to $\eta$. Too large a step
-# overshoots — and in a network it does something worse: it throws the
-# pre-activations of the hidden `tanh` units far out, where
-# $\tanh'(z) = 1 - \tanh^2 z \approx 0$. The units *saturate*, their gradients
-# vanish and training stalls for good at a high loss.
+# overshoots, and in a network that does two kinds of damage. The first steps
+# throw the pre-activations of the hidden `tanh` units far out, where
+# $\tanh'(z) = 1 - \tanh^2 z \approx 0$: the units *saturate*, their gradients
+# vanish and the hidden layer stops learning. The output layer still learns, but
+# with a step so large that it jumps *across* the minimum every time: the loss
+# alternates between two values instead of decreasing.
 #
 # Same network, same initial weights (seed 0), full batch, 1000 epochs, four
 # learning rates:
 
 # %%
 rates = [0.03, 0.3, 3.0, 30.0]
-curves = {}
+curves, hidden = {}, {}
 for lr in rates:
     net = mininn.mlp([2, 4, 1], hidden="tanh", output="identity", seed=0)
     curves[lr] = mininn.fit(net, Xx, yx, bce, mininn.SGD(lr), epochs=1000, batch_size=None).loss
     z = net[0].forward(Xx)                        # hidden pre-activations (4 samples, 4 units)
-    print(f"lr = {lr:>5}: final loss {curves[lr][-1]:.5f}   "
-          f"largest |hidden pre-activation| {np.abs(z).max():8.1f}")
+    print(f"lr = {lr:>5}: last two losses {curves[lr][-2]:9.5f} {curves[lr][-1]:9.5f}   "
+          f"largest |hidden pre-activation| {np.abs(z).max():5.1f}")
+    hidden[lr] = np.tanh(z)                       # (4 samples, 4 units)
 
 fig, ax = plt.subplots(figsize=(7, 4))
 epochs = np.arange(1, 1001)
@@ -185,6 +189,16 @@ ax.set_title("XOR, 2-4-1 tanh net: training loss for four learning rates")
 ax.set_xlabel("epoch")
 ax.set_ylabel("cross-entropy (log scale)")
 ax.legend()
+plt.show()
+print("lr = 30, hidden activations (one row per sample):\n", hidden[30.0].round(4))
+
+# %% [markdown]
+# At $\eta = 30$ the thick band in the figure is the loss jumping between two
+# values, step after step (a period-two oscillation, printed above). The hidden
+# units are saturated at $\pm 1$ with the *same* pattern for all four samples: the
+# hidden layer no longer tells the inputs apart, and nothing can flow back through
+# $\tanh' \approx 0$ to change that. The output layer, seeing one and the same
+# hidden vector for every sample, keeps overshooting.
 
 # %% tags=["check"]
 final = {lr: curves[lr][-1] for lr in rates}
@@ -192,6 +206,12 @@ final = {lr: curves[lr][-1] for lr in rates}
 assert final[0.03] > final[0.3] > final[3.0]
 # ... beyond it training breaks: lr 30 ends far worse than lr 3, above the linear model's ln 2.
 assert final[30.0] > np.log(2) > 100 * final[3.0]
+# lr 30: a period-two oscillation between two different losses, not a plateau ...
+tail = curves[30.0][-10:]
+assert np.allclose(tail[::2], tail[0], rtol=1e-4) and np.allclose(tail[1::2], tail[1], rtol=1e-4)
+assert abs(tail[1] - tail[0]) > 1.0
+# ... with saturated hidden units that see every sample alike.
+assert np.all(np.abs(hidden[30.0]) > 0.999) and np.allclose(hidden[30.0], hidden[30.0][:1], atol=2e-3)
 
 # %% [markdown]
 # ## 5. Initialisation
@@ -254,9 +274,10 @@ ax.set_xlabel("initialisation scheme")
 ax.set_ylabel("final cross-entropy (log scale)")
 ax.legend(fontsize=8)
 fig.tight_layout()
+plt.show()
 
 # %% [markdown]
-# The final losses fall into two clusters: solved ($< 0.01$) and stuck at
+# The final losses fall into two clusters: solved ($< 0.05$) and stuck at
 # $\approx \ln(4)/4 = 0.347$ — the loss of a model that gets two points right with
 # certainty and says $1/2$ for the other two:
 # $\frac14\,(0 + 0 + \ln 2 + \ln 2) = \ln(4)/4$.
@@ -277,7 +298,7 @@ assert solved_mask.sum() >= 15 and stuck_mask.sum() >= 3   # most runs succeed, 
 # * XOR is not linearly separable: the best linear model outputs $1/2$
 #   everywhere (loss $\ln 2$); one hidden layer solves it.
 # * The learning rate trades speed against stability; too large a rate
-#   saturates hidden units and training stalls.
+#   saturates the hidden units and makes the loss oscillate between two values.
 # * Identical initial weights never become different; random draws break the
 #   symmetry, and for small networks some draws end in local minima.
 #

@@ -44,9 +44,9 @@ import matplotlib.pyplot as plt
 
 import mininn
 from mininn import plotting
-from mininn.binary import best_binary_input, exhaustive_values, output_bounds
 from mininn.datasets import all_bit_strings, hidden_pattern, problem_2016
-from mininn.inputs import find_input, maximize_input, reach_target
+from mininn.search import (best_binary_input, exhaustive_values, maximize_input, output_bounds,
+                           reach_target)
 
 np.set_printoptions(precision=4, suppress=True)
 
@@ -78,13 +78,13 @@ assert f_corners[1] > 0.9 and np.all(np.delete(f_corners, 1) < 0.1)   # corner [
 
 # %%
 start = np.array([1.0, np.random.default_rng(0).random()])    # the 2016 start [1, u]
-free = reach_target(net, 1.0, x0=start, method="none", steps=1000)
+free = reach_target(net, 0, target=1.0, x0=start, method="none", steps=1000)
 print(free.summary())
 
 # %% tags=["check"]
 assert not free.inside[0]                       # the search left [0, 1]^2 ...
-assert free.x[0, 1] > 1.0                       # ... over the top edge
-assert free.value[0] > f_corners.max()          # where the output beats every corner
+assert free.x[1] > 1.0                          # ... over the top edge
+assert free.value > f_corners.max()             # where the output beats every corner
 
 # %% [markdown]
 # **Why.** Nothing is wrong with the gradient: the trained network's output
@@ -121,17 +121,17 @@ assert np.all(np.diff(f_ray) > 0)               # rising all the way out to t = 
 # %%
 proj = maximize_input(net, x0=start, method="projected")
 print(proj.summary())
-g = net.input_gradient(proj.x)[0]
+g = net.input_gradient(proj.x[None])[0]
 print("gradient at the end:", g)
 
 # %% tags=["check"]
 # Projection lands exactly on the corner [0, 1] ...
-assert np.array_equal(proj.best_x, [0.0, 1.0]) and proj.kkt.all()
+assert np.array_equal(proj.x, [0.0, 1.0]) and proj.kkt.all()
 # ... and the KKT signs, checked by hand: x0 = lo with df/dx0 <= 0, x1 = hi with df/dx1 >= 0.
 assert g[0] <= 0 <= g[1]
 # The input gradient the search used agrees with central differences (h = 1e-6).
 h = 1e-6
-fd = np.array([(net.forward(proj.x + h * e) - net.forward(proj.x - h * e))[0, 0] / (2 * h)
+fd = np.array([(net.forward(proj.xs + h * e) - net.forward(proj.xs - h * e))[0, 0] / (2 * h)
                for e in np.eye(2)])
 assert np.max(np.abs(fd - g)) <= 1e-8 * (np.max(np.abs(g)) + 1e-12)
 
@@ -158,7 +158,7 @@ sig_2016 = maximize_input(net, x0=start, method="sigmoid")             # start: 
 mirror = maximize_input(net, x0=start, method="mirror", optimizer=mininn.Adam(0.1))
 for name, res in [("sigmoid, from the centre", sig_centre), ("sigmoid, from the 2016 start", sig_2016),
                   ("mirror + Adam, from the 2016 start", mirror)]:
-    print(f"{name:>36}: x = {res.best_x}, f = {res.best_value:.4f}, kkt = {res.kkt[0]}")
+    print(f"{name:>36}: x = {res.x}, f = {res.value:.4f}, kkt = {res.kkt[0]}")
 
 # %% [markdown]
 # Note the `kkt = False` of the run from the centre: it is within a few
@@ -168,9 +168,9 @@ for name, res in [("sigmoid, from the centre", sig_centre), ("sigmoid, from the 
 # The check is honest about that too.
 
 # %% tags=["check"]
-assert np.max(np.abs(sig_centre.best_x - [0, 1])) < 0.05
-assert sig_2016.best_x[0] > 0.99 and not sig_2016.kkt[0]     # stalled on the edge x0 = 1, and flagged
-assert np.max(np.abs(mirror.best_x - [0, 1])) < 0.05
+assert np.max(np.abs(sig_centre.x - [0, 1])) < 0.05
+assert sig_2016.x[0] > 0.99 and not sig_2016.kkt[0]     # stalled on the edge x0 = 1, and flagged
+assert np.max(np.abs(mirror.x - [0, 1])) < 0.05
 assert all(r.inside.all() for r in (sig_centre, sig_2016, mirror))
 
 # %% [markdown]
@@ -227,8 +227,8 @@ ex16 = best_binary_input(net, method="exhaustive")
 bb16 = best_binary_input(net, method="exact")
 print(ex16)
 print(bb16)
-lower, upper = output_bounds(net, np.zeros(2), np.ones(2), bound="interval")
-print(f"interval bound of f over the whole square: [{lower[0]:.6f}, {upper[0]:.6f}]")
+lower, upper = output_bounds(net, 0, bounds=(0.0, 1.0), relaxation="interval")
+print(f"interval bound of f over the whole square: [{lower:.6f}, {upper:.6f}]")
 
 # %% [markdown]
 # On this small network the interval bound over the whole square is already
@@ -240,7 +240,7 @@ print(f"interval bound of f over the whole square: [{lower[0]:.6f}, {upper[0]:.6
 assert np.array_equal(ex16.x, [0, 1]) and np.array_equal(bb16.x, [0, 1])
 assert bb16.certified and bb16.value == ex16.value
 # The bound is sound: every corner lies inside it (up to float64 round-off, 1e-12).
-assert lower[0] <= f_corners.min() + 1e-12 and f_corners.max() <= upper[0] + 1e-12
+assert lower <= f_corners.min() + 1e-12 and f_corners.max() <= upper + 1e-12
 
 # %% [markdown]
 # ## 7. A 10-bit network that hides a pattern
@@ -278,8 +278,8 @@ assert found.nodes < 2 ** 10 / 10                       # with far fewer nodes t
 
 # %%
 relaxed = maximize_input(netp, n_starts=8, method="projected", use_logit=True, steps=300, seed=1)
-rounded = np.round(relaxed.best_x)
-print("relaxed optimum:", relaxed.best_x, "\nrounded:        ", rounded.astype(int))
+rounded = np.round(relaxed.x)
+print("relaxed optimum:", relaxed.x, "\nrounded:        ", rounded.astype(int))
 fig, ax = plt.subplots(figsize=(7, 4))
 plotting.plot_coordinates(relaxed, ax=ax,
                           title="10-bit network: coordinates of x along projected ascent")

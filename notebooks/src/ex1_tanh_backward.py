@@ -76,7 +76,7 @@ class MyTanh:
 
 # %% nbgrader={"grade": true, "grade_id": "check_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 z = rng.normal(size=(4, 5))
-grade("MyTanh passes the gradient check", lambda: check_layer(MyTanh(), z))
+grade("MyTanh passes the gradient check", lambda: check_layer(MyTanh(), z, seed=0))
 
 # %% [markdown]
 # **2.** The same check far out in the tails ($|z|$ up to 6), where $\tanh' \approx 10^{-5}$:
@@ -84,7 +84,7 @@ grade("MyTanh passes the gradient check", lambda: check_layer(MyTanh(), z))
 
 # %% nbgrader={"grade": true, "grade_id": "check_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 z_wide = np.linspace(-6, 6, 24).reshape(4, 6)
-grade("MyTanh passes the gradient check in the tails", lambda: check_layer(MyTanh(), z_wide))
+grade("MyTanh passes the gradient check in the tails", lambda: check_layer(MyTanh(), z_wide, seed=0))
 
 
 # %% [markdown]
@@ -96,6 +96,6 @@ grade("MyTanh passes the gradient check in the tails", lambda: check_layer(MyTan
 def network_check():
     net = mininn.Sequential([mininn.Dense(3, 4, seed=0), MyTanh(), mininn.Dense(4, 2, seed=1)])
     X, Y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
-    return check_network(net, X, Y, loss="mse")
+    return check_network(net, X, Y, loss="mse", seed=0)
 
 grade("a network with MyTanh passes the gradient check", network_check)

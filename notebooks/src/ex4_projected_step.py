@@ -40,7 +40,7 @@ import mininn
 from mininn.grading import grade
 from mininn.datasets import problem_2016
 from mininn.gradcheck import check_gradient, numerical_gradient
-from mininn.inputs import maximize_input
+from mininn.search import maximize_input
 
 # The 2016 network (notebook 03): 2-3-1 sigmoid, uniform init, per-sample SGD, lr 0.1, 5000 epochs.
 X16, y16 = problem_2016()
@@ -103,7 +103,7 @@ grade("the step is projected onto the box", projection_check)
 # %% [markdown]
 # **3.** The whole search: 300 of your steps from the 2016 start $[1, u]$ must
 # stay in the box, reach the corner $[0, 1]$, and follow exactly the path of
-# `mininn.inputs.maximize_input(..., method="projected")` with the same step size.
+# `mininn.search.maximize_input(..., method="projected")` with the same step size.
 
 # %% nbgrader={"grade": true, "grade_id": "check_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 def search_check():
@@ -114,7 +114,7 @@ def search_check():
         path.append(x)
     path = np.array(path)[:, 0, :]                               # (301, 2)
     ref = maximize_input(net, x0=path[0], method="projected", optimizer=mininn.SGD(0.1),
-                         steps=300, tol=0.0)
+                         steps=300, grad_tol=0.0)
     inside = bool(np.all((path >= 0) & (path <= 1)))
     at_corner = bool(np.max(np.abs(path[-1] - [0.0, 1.0])) < 0.05)
     same = bool(np.allclose(path, ref.trajectory[:, 0, :], rtol=0, atol=1e-12))
