@@ -332,7 +332,8 @@ def _diverged(problem: AscentProblem, opt, it: int, x, J, grad_x) -> FloatingPoi
     if it == 0:
         return FloatingPointError(
             f"input search cannot begin: the objective or its gradient of {who} is inf or NaN "
-            f"at x0 already (is the target or the penalty too large for the network's outputs?)")
+            f"at the starting point already (is the target or the penalty too large for the "
+            f"network's outputs?)")
     lr = getattr(opt, "lr", None)
     fix = f"use a smaller step (optimizer={type(opt).__name__}(lr) with lr below {lr:g})" \
         if isinstance(lr, float) else "use a smaller step size in the optimizer"
