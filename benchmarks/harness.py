@@ -70,6 +70,7 @@ class Target:
     op: str
     threshold: float
     unit: str = "x"
+    issue: str = "5"       # the issue that set the target (run.py groups by it)
 
     def evaluate(self, workload: "Workload") -> Dict[str, object]:
         try:

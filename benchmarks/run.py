@@ -201,13 +201,15 @@ def main(argv=None) -> int:
             f"{time.perf_counter() - began:.1f} s")
         print("\n".join(harness.workload_report(w)) + "\n", flush=True)
 
-    print("== Targets (issue 5)")
     missed = 0
-    for w in results:
-        for t in w.targets:
-            r = t.evaluate(w)
-            missed += r["met"] is False
-            print("   " + harness.format_target(r) + f"   [{w.key}]")
+    for issue in sorted({t.issue for w in results for t in w.targets}, reverse=True):
+        print(f"== Targets (issue {issue})")
+        for w in results:
+            for t in w.targets:
+                if t.issue == issue:
+                    r = t.evaluate(w)
+                    missed += r["met"] is False
+                    print("   " + harness.format_target(r) + f"   [{w.key}]")
     errors = [w.key for w in results if w.error]
     untrusted = [w.key for w in results if not w.trusted]
     print(f"\n{len(results)} workloads in {time.perf_counter() - started:.1f} s; "

@@ -1,4 +1,4 @@
-"""Elementwise activation layers, each with its derivative next to it.
+r"""Elementwise activation layers, each with its derivative next to it.
 
 Every activation follows the Layer contract (``mininn.layers``): no
 parameters, ``forward(z) -> a`` keeps what the derivative needs, and
@@ -6,6 +6,13 @@ parameters, ``forward(z) -> a`` keeps what the derivative needs, and
 so ``interval(lo, hi) = (f(lo), f(hi))`` is exact.
 
 Shapes: z, a, da, dz all (n, features) (any shape works; nothing is reduced).
+
+Floating point: where an activation itself makes a number too small for
+float64 (``e^{-z}`` for z > 708, a leaky slope times -1e-320), it *underflows*
+to a subnormal number or 0, which is the right answer; those expected events
+are silenced (``np.errstate``), so no forward or backward pass warns or
+raises for finite input and an upstream gradient of ordinary size, even
+under ``np.errstate(all="raise")``.
 """
 from __future__ import annotations
 
@@ -14,12 +21,7 @@ from typing import Dict, Tuple, Type
 import numpy as np
 
 from ._validation import check_choice, check_positive
-from .layers import IN_PLACE_MIN_SIZE, Layer
-
-# softplus: exp(-|z|) becomes subnormal (an underflow) for |z| > 708.4.
-# Clamping its argument at 700 keeps every intermediate a normal float64;
-# the term it stands for is below 1e-304 there anyway.
-_EXP_LIMIT = 700.0
+from .layers import Layer
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -31,48 +33,26 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     z > 708.4. Both are harmless -- :math:`1/(1+\infty) = 0` and
     :math:`1/(1+0) = 1` are the correctly rounded limits, and in between the
     formula gives the true (possibly subnormal) value -- so those two
-    floating-point events are expected and silenced here, and only here: no
-    warning or FloatingPointError comes out of ``sigmoid`` for any finite z,
-    even under ``np.errstate(all="raise")``. In float64, :math:`\sigma(z)`
-    rounds to exactly 1.0 for z > ~36.7 and to 0.0 for z < -709.78.
+    floating-point events are expected and silenced: no warning or
+    FloatingPointError comes out of ``sigmoid`` for any finite z, even under
+    ``np.errstate(all="raise")``. In float64, :math:`\sigma(z)` rounds to
+    exactly 1.0 for z > ~36.7 and to 0.0 for z < -745.
     """
     if not isinstance(z, np.ndarray) or z.dtype.kind not in "fc":
         z = np.asarray(z, dtype=np.float64)     # lists, scalars, integers, booleans
     with np.errstate(over="ignore", under="ignore"):
-        if z.size < IN_PLACE_MIN_SIZE:
-            return 1.0 / (1.0 + np.exp(-z))
-        # Large arrays: the same operations in the same order (so the same
-        # numbers, bit for bit), each written into one fresh array t
-        # (``out=t``) instead of a new temporary; see
-        # mininn.layers.IN_PLACE_MIN_SIZE for why.
-        t = np.negative(z)
-        np.exp(t, out=t)
-        t += 1.0
-        return np.reciprocal(t, out=t)
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 def softplus(z: np.ndarray) -> np.ndarray:
     r"""Softplus :math:`\log(1 + e^z) = \max(z, 0) + \log(1 + e^{-|z|})`, exact and stable.
 
-    The right-hand form never exponentiates a positive number, and the clamp
-    keeps :math:`e^{-|z|}` from underflowing (its contribution is below 1e-304
-    there anyway).
+    The right-hand form never exponentiates a positive number, so nothing
+    overflows; :math:`e^{-|z|}` underflows for |z| > 708, where its
+    contribution is below 1e-307 anyway (expected, silenced).
     """
-    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.minimum(np.abs(z), _EXP_LIMIT)))
-
-
-def _times(dz: np.ndarray, da) -> np.ndarray:
-    """``dz * da``, written into ``dz`` (a fresh, large array of the caller's).
-
-    ``casting="safe"`` refuses to squeeze the product into ``dz`` when it
-    needs a wider type (a complex upstream gradient in a complex-step check,
-    float64 into float32); that case, and a ``da`` that broadcasts ``dz`` to
-    a larger shape, get the plain product, exactly as before.
-    """
-    try:
-        return np.multiply(dz, da, out=dz, casting="safe")
-    except (TypeError, ValueError):
-        return dz * da
+    with np.errstate(under="ignore"):
+        return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
 
 
 class Sigmoid(Layer):
@@ -87,19 +67,18 @@ class Sigmoid(Layer):
 
     def backward(self, da: np.ndarray) -> np.ndarray:
         a = self._a
-        if a.size < IN_PLACE_MIN_SIZE:
-            return da * (a * (1.0 - a))
-        # The same product in one array (products commute: same numbers).
-        dz = 1.0 - a
-        dz *= a
-        return _times(dz, da)
+        return da * (a * (1.0 - a))
 
     def interval(self, lo, hi) -> Tuple[np.ndarray, np.ndarray]:
         return sigmoid(lo), sigmoid(hi)
 
 
 class Tanh(Layer):
-    r"""Hyperbolic tangent :math:`a = \tanh z`, :math:`\tanh'(z) = 1 - \tanh^2 z`."""
+    r"""Hyperbolic tangent :math:`a = \tanh z`, :math:`\tanh'(z) = 1 - \tanh^2 z = (1 - a)(1 + a)`.
+
+    The factored form is the same number without its pitfalls: :math:`a^2`
+    underflows for |a| < 1e-154, and :math:`1 - a^2` loses digits as |a| -> 1.
+    """
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         self._a = np.tanh(z)
@@ -107,11 +86,7 @@ class Tanh(Layer):
 
     def backward(self, da: np.ndarray) -> np.ndarray:
         a = self._a
-        if a.size < IN_PLACE_MIN_SIZE:
-            return da * (1.0 - a * a)
-        dz = a * a                  # the same product in one array
-        np.subtract(1.0, dz, out=dz)
-        return _times(dz, da)
+        return da * ((1.0 - a) * (1.0 + a))
 
     def interval(self, lo, hi) -> Tuple[np.ndarray, np.ndarray]:
         return np.tanh(lo), np.tanh(hi)
@@ -149,14 +124,16 @@ class LeakyReLU(Layer):
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         self._active = z > 0
-        return np.where(self._active, z, self.negative_slope * z)
+        with np.errstate(under="ignore"):
+            return np.where(self._active, z, self.negative_slope * z)
 
     def backward(self, da: np.ndarray) -> np.ndarray:
         return da * np.where(self._active, 1.0, self.negative_slope)
 
     def interval(self, lo, hi) -> Tuple[np.ndarray, np.ndarray]:
         s = self.negative_slope
-        return np.where(lo > 0, lo, s * lo), np.where(hi > 0, hi, s * hi)
+        with np.errstate(under="ignore"):
+            return np.where(lo > 0, lo, s * lo), np.where(hi > 0, hi, s * hi)
 
     def config(self) -> dict:
         return {"negative_slope": self.negative_slope}

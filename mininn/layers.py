@@ -1,6 +1,6 @@
 """The Layer contract and the one layer with parameters, ``Dense``.
 
-A layer is any object with
+A layer is any object with four members:
 
 * ``params: dict[str, ndarray]`` and ``grads: dict[str, ndarray]`` (same keys,
   same shapes; both empty for a layer without parameters);
@@ -10,10 +10,12 @@ A layer is any object with
   and *overwrites* ``grads`` with ``d sum(y * dy) / d params``, summed over the
   batch. It never updates parameters and never accumulates across calls.
 
+That is all a student's layer needs; ``mininn.gradcheck.check_layer`` grades
+any object with these four members, and ``Sequential`` trains it.
+
 Optionally, ``interval(lo, hi) -> (lo_out, hi_out)``: sound elementwise bounds
 of the output for every input ``x`` with ``lo <= x <= hi`` (used by the exact
-binary search). Students' own layers need only the four required members;
-``mininn.gradcheck.check_layer`` grades any of them.
+binary search).
 """
 from __future__ import annotations
 
@@ -27,16 +29,12 @@ from ._validation import SeedLike, check_choice, check_int, make_rng
 class Layer:
     """Base class of mininn's layers (subclassing it is optional for your own).
 
-    Besides the contract above it offers two shortcuts that a network uses
-    when it does not need everything ``backward`` computes:
-
-    * ``backward_input(dy)`` -- only ``dx``, leaving ``grads`` alone (input
-      gradients and Jacobians never need parameter gradients);
-    * ``backward_params(dy)`` -- only ``grads``, no ``dx`` (training never
-      needs the gradient with respect to the network's input).
-
-    Both default to ``backward``; ``Dense`` overrides them to skip a matrix
-    product.
+    Besides the four members of the contract it has one optional shortcut,
+    ``backward_params(dy)``: the parameter gradients without ``dx``. Training
+    calls it on the network's first layer, whose ``dx`` (the gradient with
+    respect to the data) nobody needs. Its default here is ``backward(dy)``
+    with the result dropped, so a layer that defines only ``backward`` is
+    trained correctly; ``Dense`` overrides it to skip the product ``dy W^T``.
     """
 
     def __init__(self) -> None:
@@ -49,12 +47,8 @@ class Layer:
     def backward(self, dy: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def backward_input(self, dy: np.ndarray) -> np.ndarray:
-        """Gradient with respect to the input only; ``grads`` are left untouched."""
-        return self.backward(dy)
-
     def backward_params(self, dy: np.ndarray) -> None:
-        """Parameter gradients only (the input gradient is not formed)."""
+        """Fill ``grads`` for upstream ``dy``; the input gradient is not needed."""
         self.backward(dy)
 
     def interval(self, lo: np.ndarray, hi: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -71,17 +65,6 @@ class Layer:
 
 INITS = ("xavier", "he", "uniform")
 
-# Arrays with at least this many elements (128 KiB of float64) are computed
-# in place, in one fresh array, rather than through a chain of temporaries.
-# 128 KiB is where glibc's malloc stops recycling freed blocks and asks the
-# kernel for fresh pages (mmap), so every large temporary costs page faults;
-# several alive at once can even make it give the memory back and fault it
-# in again on the next call (a 3-15x slowdown seen on 512 KiB arrays).
-# Smaller arrays keep the plain expressions: there the temporaries are
-# cheap, and in-place ``out=`` calls are slightly slower (on one-element
-# arrays about three times slower).
-IN_PLACE_MIN_SIZE = 16384
-
 
 class Dense(Layer):
     r"""Fully connected layer :math:`y = x W + b`.
@@ -97,8 +80,9 @@ class Dense(Layer):
         ``"uniform"``: ``W`` and ``b`` drawn from :math:`U[0, 1)`, as in the 2016
         code that started mininn (where the bias was a weight of a constant
         input, so it was drawn like the other weights).
-    seed : None, int or numpy.random.Generator
-        Source of randomness; a Generator is used (and advanced) as is.
+    seed : None, int >= 0 or numpy.random.Generator, default None
+        Source of randomness (None: fresh entropy); a Generator is used (and
+        advanced) as is.
 
     Shapes
     ------
@@ -138,38 +122,19 @@ class Dense(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._x = x
-        y = x @ self.params["W"]
-        b = self.params["b"]
-        if y.size < IN_PLACE_MIN_SIZE or b.dtype != y.dtype:  # (complex-step checks)
-            return y + b
-        y += b          # no second large (n, n_out) array: see IN_PLACE_MIN_SIZE
-        return y
+        return x @ self.params["W"] + self.params["b"]
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self.backward_params(dy)
-        return self.backward_input(dy)
-
-    def backward_input(self, dy: np.ndarray) -> np.ndarray:
-        W = self.params["W"]
-        if W.shape[1] == 1 and W.shape[0] >= 16 and np.ndim(dy) == 2:
-            # One output unit (the usual case in input search): dy W^T is an
-            # outer product, each entry the single product dy_i * W_j, so
-            # broadcasting gives the same numbers as the matrix product -- and
-            # for 16 or more inputs it is about twice as fast as the BLAS call.
-            return dy * W.T
-        return dy @ W.T
+        return dy @ self.params["W"].T
 
     def backward_params(self, dy: np.ndarray) -> None:
         if self._x is None:
             raise RuntimeError("Dense.backward called before forward")
-        # Overwrite (never accumulate) the gradients. A fresh array is
-        # assigned rather than written in place so that a caller holding the
-        # previous gradient keeps what it was given.
+        # New arrays, never written in place: a caller holding the previous
+        # gradients keeps what it was given.
         self.grads["W"] = self._x.T @ dy
-        # With one sample (per-sample SGD) the sum over the batch is that one
-        # row: copying it is several times cheaper than a reduction call, and
-        # gives the same numbers bit for bit.
-        self.grads["b"] = dy[0].copy() if dy.shape[0] == 1 else dy.sum(axis=0)
+        self.grads["b"] = dy.sum(axis=0)
 
     def interval(self, lo: np.ndarray, hi: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         r"""Bounds of :math:`xW + b` over the box ``lo <= x <= hi``.

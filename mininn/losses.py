@@ -5,24 +5,41 @@ docstring), so the learning rate does not depend on the batch size.
 ``backward`` returns :math:`\partial L / \partial\, \mathrm{pred}`, shaped like
 ``pred``, for the ``forward`` call just made.
 
-Targets may be given as ``(n,)`` for a single-output network; they are
-reshaped to ``(n, 1)``. Anything else that does not match ``pred`` is an error.
+Targets are checked like any input: real numbers, finite, the shape of the
+predictions (``(n,)`` is accepted for a single-output network and reshaped
+to ``(n, 1)``), and in the range the loss is defined on (probabilities in
+[0, 1] for binary cross-entropy, distributions for softmax cross-entropy).
+Predictions are not required to be finite: a diverged network gets a
+non-finite loss, which ``fit`` reports as divergence.
+
+Floating point: terms that underflow to 0 (a squared error of 1e-200, the
+softmax share of a logit 1000 below the largest) are the right answer, and
+are computed silently even under ``np.errstate(all="raise")``.
 """
 from __future__ import annotations
 
+import math
 from typing import Dict, Type
 
 import numpy as np
 
-from ._validation import as_float_array, check_choice, check_positive
+from ._validation import as_float_array, check_bool, check_choice, check_positive
 from .activations import sigmoid, softplus
 
 
 class Loss:
-    """Base class: target checking shared by the losses."""
+    """Base class: the checks of targets shared by the losses.
+
+    ``forward`` calls ``target_for(pred, target)``: a float64 array of the
+    predictions' shape goes through ``check_values`` only (the range test of
+    the loss); anything else through ``prepare_target`` (conversion, shape,
+    finiteness, range). A float64 target with a NaN or inf is caught after the
+    loss is computed, since it makes the loss non-finite (``finish``): the
+    check costs nothing when all is well.
+    """
 
     def prepare_target(self, target, pred_shape) -> np.ndarray:
-        """Return ``target`` as float64 with shape ``pred_shape`` or raise a ValueError."""
+        """Return ``target`` as finite float64 of shape ``pred_shape``, or raise a ValueError."""
         t = as_float_array(target, "target")
         if t.shape != tuple(pred_shape):
             if t.ndim == 1 and len(pred_shape) == 2 and pred_shape[1] == 1 and t.shape[0] == pred_shape[0]:
@@ -30,7 +47,30 @@ class Loss:
             else:
                 raise ValueError(
                     f"target must have the shape of the predictions {tuple(pred_shape)}, got {t.shape}")
+        self.check_values(t)
         return t
+
+    def check_values(self, t: np.ndarray) -> None:
+        """Raise a ValueError if ``t`` holds values the loss is not defined for (default: none)."""
+
+    def target_for(self, pred: np.ndarray, target) -> np.ndarray:
+        if type(target) is np.ndarray and target.dtype == np.float64 and target.shape == pred.shape:
+            self.check_values(target)
+            return target
+        return self.prepare_target(target, pred.shape)
+
+    @staticmethod
+    def finish(value: float, target: np.ndarray) -> float:
+        """``value``, after refusing a non-finite target that made it non-finite."""
+        if not math.isfinite(value):
+            as_float_array(target, "target")        # raises if the target is to blame
+        return value
+
+    @staticmethod
+    def check_pred(pred) -> np.ndarray:
+        if type(pred) is np.ndarray:
+            return pred
+        return as_float_array(pred, "pred", finite=False)
 
     def __call__(self, pred, target) -> float:
         return self.forward(pred, target)
@@ -48,12 +88,13 @@ class MSE(Loss):
     """
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        if target.shape != pred.shape:
-            target = self.prepare_target(target, pred.shape)
-        diff = pred - target
-        self._diff = diff
-        flat = diff.ravel()
-        return float(flat @ flat) / diff.size
+        pred = self.check_pred(pred)
+        target = self.target_for(pred, target)
+        diff = self._diff = pred - target
+        # vdot: the sum of d_ij * d_ij over all elements (a squared error
+        # below 1e-154 rounds to 0 there, silently, as it should)
+        value = float(np.vdot(diff, diff)) / diff.size
+        return self.finish(value, target)
 
     def backward(self) -> np.ndarray:
         return self._diff * (2.0 / self._diff.size)
@@ -75,26 +116,35 @@ class BinaryCrossEntropy(Loss):
     it is stable for any z and its gradient does not vanish when the
     sigmoid saturates.
 
-    Reduction: mean over all n*m elements. Targets t in [0, 1].
+    Reduction: mean over all n*m elements. Targets t in [0, 1] (a ValueError
+    otherwise).
     """
 
     def __init__(self, from_logits: bool = False, eps: float = 1e-12) -> None:
-        self.from_logits = bool(from_logits)
+        self.from_logits = check_bool(from_logits, "from_logits")
         self.eps = check_positive(eps, "eps")
         if self.eps >= 0.5:
             raise ValueError(f"eps must be < 0.5, got {self.eps}")
 
+    def check_values(self, t: np.ndarray) -> None:
+        if t.size and (t.min() < 0.0 or t.max() > 1.0):
+            raise ValueError("target of a binary cross-entropy must hold probabilities in "
+                             f"[0, 1], got values from {t.min():g} to {t.max():g}")
+
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        if target.shape != pred.shape:
-            target = self.prepare_target(target, pred.shape)
+        pred = self.check_pred(pred)
+        target = self.target_for(pred, target)
         self._target = target
-        if self.from_logits:
-            self._z = pred
-            return float(np.sum(softplus(pred) - target * pred)) / pred.size
-        p = np.clip(pred, self.eps, 1.0 - self.eps)
-        self._p = p
-        self._clipped = p != pred
-        return float(-np.sum(target * np.log(p) + (1.0 - target) * np.log1p(-p))) / pred.size
+        with np.errstate(under="ignore"):
+            if self.from_logits:
+                self._z = pred
+                value = float(np.sum(softplus(pred) - target * pred)) / pred.size
+            else:
+                p = np.clip(pred, self.eps, 1.0 - self.eps)
+                self._p = p
+                self._clipped = p != pred
+                value = float(-np.sum(target * np.log(p) + (1.0 - target) * np.log1p(-p))) / pred.size
+        return self.finish(value, target)
 
     def backward(self) -> np.ndarray:
         t = self._target
@@ -114,10 +164,15 @@ class SoftmaxCrossEntropy(Loss):
 
     :math:`L = -\frac{1}{n}\sum_i \sum_c t_{ic} \log \mathrm{softmax}(z_i)_c`, with
     :math:`\log \mathrm{softmax}(z)_c = z_c - \max z - \log\sum_k e^{z_k - \max z}`
-    (log-sum-exp: never overflows). Targets: integer class labels (n,) or
-    rows of class probabilities (n, C). Reduction: mean over the n samples.
+    (log-sum-exp: never overflows). A term with :math:`t_{ic} = 0` is 0 (the
+    convention :math:`0 \log 0 = 0`), even where the softmax underflows to 0.
+    Targets: integer class labels (n,) or rows of class probabilities (n, C),
+    each row non-negative and summing to 1. Reduction: mean over the n samples.
     Gradient: :math:`\partial L/\partial z = (\mathrm{softmax}(z) - t) / n`.
     """
+
+    #: How far a row of target probabilities may sum away from 1.
+    ROW_SUM_TOL = 1e-6
 
     def prepare_target(self, target, pred_shape) -> np.ndarray:
         t = np.asarray(target)
@@ -136,18 +191,31 @@ class SoftmaxCrossEntropy(Loss):
                             "pass class probabilities as an (n, C) array")
         return super().prepare_target(t, pred_shape)
 
+    def check_values(self, t: np.ndarray) -> None:
+        if t.size and t.min() < 0.0:
+            raise ValueError("target rows of a softmax cross-entropy must be probabilities, "
+                             f"got a negative value {t.min():g}")
+        off = np.abs(t.sum(axis=1) - 1.0)
+        if t.size and off.max() > self.ROW_SUM_TOL:
+            i = int(np.argmax(off))
+            raise ValueError("target rows of a softmax cross-entropy must sum to 1, "
+                             f"row {i} sums to {t[i].sum():g}")
+
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        pred = self.check_pred(pred)
         if pred.ndim != 2:
             raise ValueError(f"pred must be (n, classes) logits, got shape {pred.shape}")
-        if target.shape != pred.shape:
-            target = self.prepare_target(target, pred.shape)
-        shifted = pred - pred.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        total = exp.sum(axis=1, keepdims=True)
-        self._softmax = exp / total
+        target = self.target_for(pred, target)
+        with np.errstate(over="ignore", under="ignore"):
+            shifted = pred - pred.max(axis=1, keepdims=True)
+            exp = np.exp(shifted)
+            total = exp.sum(axis=1, keepdims=True)
+            self._softmax = exp / total
+            log_softmax = shifted - np.log(total)
+            terms = np.multiply(target, log_softmax, out=np.zeros_like(log_softmax),
+                                where=target != 0.0)
         self._target = target
-        log_softmax = shifted - np.log(total)
-        return float(-np.sum(target * log_softmax)) / pred.shape[0]
+        return self.finish(float(-np.sum(terms)) / pred.shape[0], target)
 
     def backward(self) -> np.ndarray:
         return (self._softmax - self._target) / self._target.shape[0]
@@ -162,6 +230,9 @@ LOSSES: Dict[str, Type[Loss]] = {
 
 def get(name) -> Loss:
     """A loss from a name (``"mse"``, ``"bce"``, ``"softmax_cross_entropy"``) or the loss itself."""
+    if isinstance(name, type):
+        raise TypeError(f"loss must be a loss object or a name; pass an instance: "
+                        f"{name.__name__}()")
     if isinstance(name, Loss):
         return name
     if hasattr(name, "forward") and hasattr(name, "backward"):

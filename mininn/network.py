@@ -25,7 +25,9 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import activations
-from ._validation import SeedLike, as_batch, as_float_array, check_choice, check_int, make_rng
+from ._table import Tabular
+from ._validation import (SeedLike, as_batch, as_float_array, check_choice, check_int,
+                          check_output, make_rng)
 from .layers import INITS, Dense, Layer
 
 _FORMAT = "mininn.Sequential"
@@ -43,7 +45,7 @@ def _check_layer_object(layer, index: int) -> None:
             f"missing {', '.join(missing)}")
 
 
-class Sequential:
+class Sequential(Tabular):
     """A feed-forward network: ``Y = layers[-1](...layers[0](X))``.
 
     Parameters
@@ -56,6 +58,11 @@ class Sequential:
     ------
     X: (n, n_inputs) -> Y: (n, n_outputs). ``n_inputs``/``n_outputs`` come from
     the first and last ``Dense`` layer (None if there is none).
+
+    Public methods check their arguments; the underscored ``_forward``,
+    ``_backward``, ``_backward_params`` and ``_input_gradient`` are the same
+    computations unchecked, for inner loops (training, input search) that
+    checked their arguments once.
     """
 
     def __init__(self, layers: Sequence) -> None:
@@ -92,17 +99,10 @@ class Sequential:
     def __iter__(self):
         return iter(self.layers)
 
-    def _check_X(self, X, name: str = "X") -> np.ndarray:
-        return as_batch(X, name, self.n_inputs)
-
     # ------------------------------------------------------- forward/backward
     def forward(self, X) -> np.ndarray:
-        """Output of the network. X: (n, n_inputs) -> (n, n_outputs).
-
-        Validates X (2-d, float, finite, right width); ``_forward`` is the
-        unchecked version used in inner loops.
-        """
-        return self._forward(self._check_X(X))
+        """Output of the network. X: (n, n_inputs) -> (n, n_outputs)."""
+        return self._forward(as_batch(X, "X", self.n_inputs))
 
     __call__ = forward
 
@@ -124,49 +124,39 @@ class Sequential:
         dY = as_float_array(dY, "dY", ndim=2)
         if self.n_outputs is not None and dY.shape[1] != self.n_outputs:
             raise ValueError(f"dY must have {self.n_outputs} columns, got shape {dY.shape}")
-        return self._backward(dY, input_grad=True)
+        return self._backward(dY)
 
-    def _backward(self, dY: np.ndarray, input_grad: bool = True) -> Optional[np.ndarray]:
-        """Unchecked backward. With ``input_grad=False`` the first layer only
-        forms its parameter gradients (training needs nothing more) and None is
-        returned."""
+    def _backward(self, dY: np.ndarray) -> np.ndarray:
+        for layer in reversed(self.layers):
+            dY = layer.backward(dY)
+        return dY
+
+    def _backward_params(self, dY: np.ndarray) -> None:
+        """Backward for training: every layer's ``grads``, but no dL/dX.
+
+        The first layer's input is the data, whose gradient training never
+        uses: ``backward_params`` (``Layer``'s one shortcut) skips it -- on
+        the 784-256-10 benchmark network that is one matrix product of four.
+        """
         layers = self.layers
         for layer in layers[:0:-1]:
             dY = layer.backward(dY)
         first = layers[0]
-        if input_grad:
-            return first.backward(dY)
-        params_only = getattr(first, "backward_params", None)
-        if params_only is None:
+        if isinstance(first, Layer):
+            first.backward_params(dY)
+        else:   # a layer with only the four members of the contract
             first.backward(dY)
-        else:
-            params_only(dY)
-        return None
-
-    def _backward_input(self, dY: np.ndarray) -> np.ndarray:
-        """Unchecked vector-Jacobian product with respect to the input only."""
-        for layer in reversed(self.layers):
-            vjp = getattr(layer, "backward_input", None)
-            dY = vjp(dY) if vjp is not None else layer.backward(dY)
-        return dY
 
     # ---------------------------------------------------- input derivatives
-    def _check_output(self, output) -> int:
-        n_out = self.n_outputs
-        output = check_int(output, "output")
-        if n_out is not None and not 0 <= output < n_out:
-            raise ValueError(f"output must be an index in 0..{n_out - 1}, got {output}")
-        return output
-
     def input_gradient(self, X, output: int = 0) -> np.ndarray:
         r"""Gradient of output ``output`` with respect to the input, per sample.
 
         Returns :math:`G_{ik} = \partial Y_{i,j} / \partial X_{ik}`: (n, n_inputs),
         with j = ``output``. One forward and one backward pass with the
-        upstream gradient :math:`e_j`; parameter gradients are not touched.
+        upstream gradient :math:`e_j`; the layers' ``grads`` are left as they were.
         """
-        X = self._check_X(X)
-        output = self._check_output(output)
+        X = as_batch(X, "X", self.n_inputs)
+        output = check_output(output, self.n_outputs)
         return self._input_gradient(X, output)[1]
 
     def _input_gradient(self, X: np.ndarray, output: int = 0) -> Tuple[np.ndarray, np.ndarray]:
@@ -174,7 +164,19 @@ class Sequential:
         Y = self._forward(X)
         dY = np.zeros_like(Y)
         dY[:, output] = 1.0
-        return Y, self._backward_input(dY)
+        return Y, self._vjp_input(dY)
+
+    def _vjp_input(self, dY: np.ndarray) -> np.ndarray:
+        """``_backward(dY)``, with every layer's ``grads`` put back as they were.
+
+        Layers assign new gradient arrays rather than writing into the old
+        ones, so keeping the old dicts' entries is enough.
+        """
+        saved = [dict(layer.grads) for layer in self.layers]
+        dX = self._backward(dY)
+        for layer, grads in zip(self.layers, saved):
+            layer.grads.update(grads)
+        return dX
 
     def jacobian(self, X) -> np.ndarray:
         r"""Jacobian :math:`J_{ijk} = \partial Y_{ij} / \partial X_{ik}`: (n, n_outputs, n_inputs).
@@ -183,13 +185,13 @@ class Sequential:
         batch goes through one forward and one backward pass with one-hot
         upstream gradients, and the result is reshaped.
         """
-        X = self._check_X(X)
+        X = as_batch(X, "X", self.n_inputs)
         n = X.shape[0]
         n_out = self.n_outputs if self.n_outputs is not None else self._forward(X[:1]).shape[1]
         repeated = np.repeat(X, n_out, axis=0)          # row i*n_out + j = X[i]
         Y = self._forward(repeated)
         dY = np.tile(np.eye(n_out, dtype=Y.dtype), (n, 1))  # row i*n_out + j = e_j
-        return self._backward_input(dY).reshape(n, n_out, -1)
+        return self._vjp_input(dY).reshape(n, n_out, -1)
 
     # ------------------------------------------------------------ parameters
     def named_parameters(self) -> Iterator[Tuple[str, np.ndarray, np.ndarray]]:
@@ -204,27 +206,32 @@ class Sequential:
 
     def gradients(self) -> List[np.ndarray]:
         """The gradients matching ``parameters()``, from the last ``backward``."""
-        return [layer.grads[k] for layer in self.layers for k in layer.params]
+        try:
+            return [layer.grads[k] for layer in self.layers for k in layer.params]
+        except KeyError:
+            for i, layer in enumerate(self.layers):
+                missing = [k for k in layer.params if k not in layer.grads]
+                if missing:
+                    raise ValueError(
+                        f"layers[{i}] ({type(layer).__name__}) has parameters {missing} but "
+                        f"no gradient for them in grads (keys {sorted(layer.grads)}); its "
+                        "backward must set grads[key] for every key of params") from None
+            raise
 
     def n_parameters(self) -> int:
         return int(sum(p.size for p in self.parameters()))
 
     # --------------------------------------------------------------- display
-    def summary(self) -> str:
-        """A table of the layers with their output width and parameter counts."""
-        rows = [("#", "layer", "output", "parameters")]
+    def _table(self):
+        rows = []
         width = self.n_inputs
         for i, layer in enumerate(self.layers):
             width = getattr(layer, "n_out", width)
             shapes = " + ".join(f"{k}{tuple(v.shape)}" for k, v in layer.params.items())
             count = sum(v.size for v in layer.params.values())
-            params = f"{count} = {shapes}" if shapes else "0"
-            rows.append((str(i), repr(layer), f"(n, {width})", params))
-        widths = [max(len(r[c]) for r in rows) for c in range(4)]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-        lines.insert(1, "-" * len(lines[0]))
-        lines.append(f"total parameters: {self.n_parameters()}")
-        return "\n".join(lines)
+            rows.append((i, repr(layer), f"(n, {width})", f"{count} = {shapes}" if shapes else "0"))
+        return (None, ("#", "layer", "output", "parameters"), rows,
+                f"total parameters: {self.n_parameters()}")
 
     def __repr__(self) -> str:
         inner = ",\n".join(f"  {layer!r}" for layer in self.layers)
@@ -333,7 +340,7 @@ def mlp(sizes: Sequence[int], hidden: str = "tanh", output: str = "identity",
         ``"identity"`` with ``SoftmaxCrossEntropy`` or a from-logits BCE.
     init : {"xavier", "he", "uniform"}
         Weight initialisation of every Dense layer (see ``Dense``).
-    seed : None, int or numpy.random.Generator
+    seed : None, int >= 0 or numpy.random.Generator, default None
         One generator draws all layers in order: the same seed gives the same
         weights, bit for bit.
     """

@@ -4,14 +4,13 @@ One epoch visits every sample once: the rows are shuffled (a permutation,
 i.e. *without* replacement) by a Generator made from ``seed``, then cut into
 consecutive mini-batches. For each batch::
 
-    pred  = net forward(xb)
+    pred  = net._forward(xb)              # the network's own forward
     value = loss.forward(pred, yb)
-    net backward(loss.backward())      # first layer: parameter gradients only
-    optimizer.step(params, grads)
+    net._backward_params(loss.backward()) # its own backward, without dL/dX
+    optimizer.step(params, net.gradients())
 
-Arguments are checked once, here at the entry; the inner loop does no
-validation and no copies beyond the per-epoch shuffle, because on tutorial
-sized networks the per-update overhead *is* the running time.
+Arguments are checked once, here at the entry; the inner loop calls the
+network's unchecked methods.
 """
 from __future__ import annotations
 
@@ -23,13 +22,14 @@ from typing import List, Optional
 import numpy as np
 
 from . import losses as _losses
-from ._validation import SeedLike, as_batch, as_float_array, check_int, make_rng
+from ._table import Tabular
+from ._validation import SeedLike, as_batch, as_float_array, check_bool, check_int, make_rng
 from .network import Sequential
 from .optim import SGD
 
 
-@dataclass
-class History:
+@dataclass(repr=False)
+class History(Tabular):
     """What ``fit`` recorded, one entry per epoch.
 
     Attributes
@@ -48,6 +48,17 @@ class History:
     def epochs(self) -> int:
         return len(self.loss)
 
+    def _table(self):
+        """Epochs 1..3, the last three, and every tenth in between (at most ~15 rows)."""
+        n = self.epochs
+        step = max(1, n // 10)
+        shown = sorted({e for e in range(1, n + 1)
+                        if e <= 3 or e > n - 3 or e % step == 0})
+        header = ("epoch", "loss") + (("val_loss",) if self.val_loss else ())
+        rows = [(e, f"{self.loss[e - 1]:.6g}")
+                + ((f"{self.val_loss[e - 1]:.6g}",) if self.val_loss else ()) for e in shown]
+        return f"History: {n} epochs", header, rows, None
+
     def __repr__(self) -> str:
         last = f", final loss {self.loss[-1]:.6g}" if self.loss else ""
         val = f", final val_loss {self.val_loss[-1]:.6g}" if self.val_loss else ""
@@ -56,7 +67,7 @@ class History:
 
 def _prepare_target(loss, y, pred_shape, name: str) -> np.ndarray:
     prepare = getattr(loss, "prepare_target", None)
-    if prepare is None:
+    if prepare is None:         # a loss of the user's own (forward/backward only)
         return as_float_array(y, name)
     try:
         return prepare(y, pred_shape)
@@ -75,6 +86,18 @@ def _progress(verbose: int, epochs: int):
     return tqdm(total=epochs, desc="fit", unit="epoch")
 
 
+def _check_optimizer(optimizer):
+    if optimizer is None:
+        return SGD(lr=0.1)
+    if isinstance(optimizer, type):
+        raise TypeError(f"optimizer must be an optimizer object; pass an instance: "
+                        f"{optimizer.__name__}(lr=0.1)")
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"optimizer must have a step(params, grads) method, got "
+                        f"{type(optimizer).__name__}")
+    return optimizer
+
+
 def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
         batch_size: Optional[int] = 32, shuffle: bool = True, seed: SeedLike = None,
         validation_data=None, verbose: int = 0) -> History:
@@ -87,7 +110,8 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
     y : array (n, n_outputs), or (n,) for one output, or integer labels (n,)
         for ``SoftmaxCrossEntropy``.
     loss : Loss or str
-        ``"mse"`` (default), ``"bce"``, ``"softmax_cross_entropy"`` or a loss object.
+        ``"mse"`` (default), ``"bce"``, ``"softmax_cross_entropy"`` or a loss
+        object (an instance: ``MSE()``, not the class ``MSE``).
     optimizer : Optimizer, optional
         Default ``SGD(lr=0.1)``. Its state carries over between calls.
     epochs : int >= 1
@@ -96,7 +120,7 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
         per-sample SGD, as in the 2016 code.
     shuffle : bool
         Reshuffle the rows every epoch (without replacement).
-    seed : None, int or numpy.random.Generator
+    seed : None, int >= 0 or numpy.random.Generator, default None
         Drives the shuffling: with the same initial weights and seed, the
         trained weights are identical bit for bit.
     validation_data : (X_val, y_val), optional
@@ -108,8 +132,9 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
     Raises
     ------
     FloatingPointError
-        When the loss becomes NaN or infinite; the message gives the epoch
-        and suggests a smaller learning rate.
+        When training diverges: the loss becomes NaN or infinite, or (checked
+        every ~100 updates) a parameter does, or grows beyond 1e150. The message gives the epoch and
+        suggests a smaller learning rate.
     """
     if not isinstance(net, Sequential):
         raise TypeError(f"net must be a mininn Sequential, got {type(net).__name__}")
@@ -120,12 +145,10 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
         raise ValueError(f"X and y must hold the same number of samples, got X with {n} rows "
                          f"and y of shape {y_arr.shape}")
     loss = _losses.get(loss)
-    if optimizer is None:
-        optimizer = SGD(lr=0.1)
-    if not callable(getattr(optimizer, "step", None)):
-        raise TypeError(f"optimizer must have a step(params, grads) method, got {type(optimizer).__name__}")
+    optimizer = _check_optimizer(optimizer)
     epochs = check_int(epochs, "epochs", minimum=1)
     batch_size = n if batch_size is None else check_int(batch_size, "batch_size", minimum=1)
+    shuffle = check_bool(shuffle, "shuffle")
     verbose = check_int(int(verbose) if isinstance(verbose, bool) else verbose, "verbose",
                         minimum=0, maximum=2)
     rng = make_rng(seed)
@@ -143,24 +166,11 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
     history = History()
     bar = _progress(verbose, epochs)
     every = 1 if verbose == 2 else max(1, epochs // 10)
-
-    # The lean inner loop: everything it touches is bound to a local name,
-    # and what does not change between updates is worked out once, here.
-    layers = net.layers
-    forwards = [layer.forward for layer in layers]
-    # Backward, as Sequential._backward(dY, input_grad=False) does it: the
-    # layers after the first, last to first, then only the first layer's
-    # parameter gradients (training never needs dL/dX).
-    backwards = [layer.backward for layer in layers[:0:-1]]
-    first_params = getattr(layers[0], "backward_params", layers[0].backward)
-    loss_forward, loss_backward = loss.forward, loss.backward
-    step = optimizer.step
-    params = net.parameters()                 # updated in place, so fetched once
-    # Layers assign fresh gradient arrays on every backward, so the arrays
-    # are looked up per step, through these (layer, key) pairs.
-    grad_slots = [(layer, key) for layer in layers for key in layer.params]
+    params = net.parameters()       # updated in place, so fetched once
     batches = [(s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
-    isfinite = math.isfinite
+    # The parameters are checked every ~100 updates (and after the last
+    # epoch): often enough to stop a runaway, rarely enough to cost nothing.
+    check_every = max(1, 100 // len(batches))
 
     for epoch in range(1, epochs + 1):
         if shuffle:
@@ -170,24 +180,20 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
             Xe, Ye = X, Y
         total = 0.0
         for start, stop in batches:
-            out = Xe[start:stop]
-            for forward in forwards:
-                out = forward(out)
-            value = loss_forward(out, Ye[start:stop])
-            if not isfinite(value):
+            value = loss.forward(net._forward(Xe[start:stop]), Ye[start:stop])
+            if not math.isfinite(value):
                 raise FloatingPointError(
                     f"training diverged: the loss became {value} in epoch {epoch} "
                     f"(batch starting at sample {start}); try a smaller learning rate "
                     f"(optimizer {optimizer!r})")
             total += value * (stop - start)
-            grad = loss_backward()
-            for backward in backwards:
-                grad = backward(grad)
-            first_params(grad)
-            step(params, [layer.grads[key] for layer, key in grad_slots])
+            net._backward_params(loss.backward())
+            optimizer.step(params, net.gradients())
+        if epoch % check_every == 0 or epoch == epochs:
+            _check_parameters(net, epoch, optimizer)
         history.loss.append(total / n)
         if validation_data is not None:
-            history.val_loss.append(float(loss_forward(net._forward(X_val), Y_val)))
+            history.val_loss.append(float(loss.forward(net._forward(X_val), Y_val)))
         if bar is not None:
             bar.update(1)
             bar.set_postfix(loss=f"{history.loss[-1]:.4g}")
@@ -198,3 +204,22 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
     if bar is not None:
         bar.close()
     return history
+
+
+#: A parameter this large has diverged: its square already overflows float64.
+DIVERGED_PARAMETER = 1e150
+
+
+def _check_parameters(net: Sequential, epoch: int, optimizer) -> None:
+    """Raise FloatingPointError if a parameter is NaN, infinite or absurdly large.
+
+    The loss alone can hide divergence: binary cross-entropy on probabilities
+    clips them, so a net whose weights ran off to 1e299 still reports a finite
+    loss (with zero gradients: it never comes back).
+    """
+    for name, param, _ in net.named_parameters():
+        if param.size and not np.abs(param).max() < DIVERGED_PARAMETER:   # NaN fails too
+            raise FloatingPointError(
+                f"training diverged: parameter {name} reached {np.abs(param).max():.3g} "
+                f"in epoch {epoch} (the loss may still look finite when it saturates); "
+                f"try a smaller learning rate (optimizer {optimizer!r})")

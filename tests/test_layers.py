@@ -12,7 +12,7 @@ import pytest
 
 import mininn
 from mininn import activations
-from mininn.layers import Dense
+from mininn.layers import Dense, Layer
 
 from finite_differences import numeric_vjp, rel_error
 
@@ -72,15 +72,30 @@ def test_dense_backward_overwrites_and_never_updates_weights():
     np.testing.assert_array_equal(layer.params["W"], W0)     # not updated
 
 
-def test_dense_backward_input_leaves_grads_alone():
-    layer = Dense(3, 2, seed=0)
-    layer.forward(np.ones((2, 3)))
-    layer.backward(np.ones((2, 2)))
-    before = {k: v.copy() for k, v in layer.grads.items()}
-    dx = layer.backward_input(np.full((2, 2), 5.0))
-    np.testing.assert_array_equal(dx, np.full((2, 2), 5.0) @ layer.params["W"].T)
-    for k in before:
-        np.testing.assert_array_equal(layer.grads[k], before[k])
+def test_backward_params_gives_the_grads_of_backward():
+    # Dense's shortcut (training skips dL/dx of the first layer) fills the
+    # same gradients as backward; Layer's default simply calls backward.
+    rng = np.random.default_rng(0)
+    x, dy = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    full, short = Dense(3, 2, seed=0), Dense(3, 2, seed=0)
+    full.forward(x)
+    full.backward(dy)
+    short.forward(x)
+    assert short.backward_params(dy) is None
+    for k in full.grads:
+        np.testing.assert_array_equal(short.grads[k], full.grads[k])
+
+    class Doubler(Layer):
+        def forward(self, x):
+            return 2 * x
+
+        def backward(self, dy):
+            self.calls = getattr(self, "calls", 0) + 1
+            return 2 * dy
+
+    layer = Doubler()
+    layer.backward_params(dy)
+    assert layer.calls == 1
 
 
 @pytest.mark.parametrize("init", ["xavier", "he", "uniform"])

@@ -137,7 +137,7 @@ def test_forward_bad_input(bad, exc, match):
 
 def test_output_index_checked():
     net = mlp([2, 3, 2], seed=0)
-    with pytest.raises(ValueError, match="output must be an index in 0..1, got 2"):
+    with pytest.raises(ValueError, match=r"output.*0\.\.1"):
         net.input_gradient(np.zeros((1, 2)), output=2)
     with pytest.raises(TypeError, match="output"):
         net.input_gradient(np.zeros((1, 2)), output=0.5)
