@@ -1,13 +1,15 @@
-r"""The parameter-free image layers: ``MaxPool2D`` and ``Flatten``.
+r"""The parameter-free image layers: ``MaxPool2D``, ``Flatten`` and ``Unflatten``.
 
-They sit between convolutions and dense layers: ``Conv2D -> ReLU ->
-MaxPool2D -> Flatten -> Dense``. Neither has parameters (``params`` and
-``grads`` are empty dicts), and both follow the Layer contract of
-``mininn.layers``.
+They sit around convolutions: ``Unflatten -> Conv2D -> ReLU -> MaxPool2D ->
+Flatten -> Dense``. ``Unflatten`` turns rows of pixels (n, C H W), as
+``load_digits`` gives them and as input search moves them, into images
+(n, C, H, W); ``Flatten`` turns images back into rows for dense layers. None
+has parameters (``params`` and ``grads`` are empty dicts); all follow the
+Layer contract of ``mininn.layers``.
 """
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -142,3 +144,49 @@ class Flatten(Layer):
         """The same bounds, reshaped: (n, C, H, W) -> (n, C H W) each."""
         lo, hi = np.asarray(lo), np.asarray(hi)
         return lo.reshape(lo.shape[0], -1), hi.reshape(hi.shape[0], -1)
+
+
+class Unflatten(Layer):
+    r"""Rows of pixels as images: (n, C H W) -> (n, C, H, W), and back.
+
+    The inverse of ``Flatten`` (same row-major order). Put it first in a
+    ``Sequential`` to give a CNN flat inputs, so that training, input
+    gradients and input search see ``k = C H W`` features.
+
+    Parameters
+    ----------
+    shape : sequence of int >= 1
+        The shape of one sample after the layer, e.g. ``(1, 8, 8)``.
+
+    ``n_in = prod(shape)`` is the input width ``Sequential`` checks; ``n_out``
+    is None: the output is an image, not a row of features.
+    """
+
+    n_out = None
+
+    def __init__(self, shape: Sequence[int]) -> None:
+        super().__init__()
+        if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__") or len(shape) == 0:
+            raise TypeError(f"shape must be a sequence of ints such as (1, 8, 8), got {shape!r}")
+        self.shape = tuple(check_int(size, "shape", minimum=1) for size in shape)
+        self.n_in = int(np.prod(self.shape))
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x)
+        if x.ndim != 2 or x.shape[1] != self.n_in:
+            raise ValueError(f"x must have shape (n, {self.n_in}) to become images of shape "
+                             f"{self.shape}, got {x.shape}")
+        return x.reshape(x.shape[0], *self.shape)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        if np.ndim(dy) != 1 + len(self.shape) or np.shape(dy)[1:] != self.shape:
+            raise ValueError(f"dy must have shape (n, *{self.shape}), got {np.shape(dy)}")
+        return np.reshape(dy, (np.shape(dy)[0], self.n_in))
+
+    def interval(self, lo: np.ndarray, hi: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """The same bounds, reshaped: (n, C H W) -> (n, C, H, W) each."""
+        lo, hi = np.asarray(lo), np.asarray(hi)
+        return lo.reshape(lo.shape[0], *self.shape), hi.reshape(hi.shape[0], *self.shape)
+
+    def config(self) -> dict:
+        return {"shape": list(self.shape)}

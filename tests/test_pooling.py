@@ -1,5 +1,5 @@
-"""MaxPool2D and Flatten: values against a naive reference, finite
-differences, the tie rule, interval bounds, and bad input.
+"""MaxPool2D, Flatten and Unflatten: values against a naive reference, finite
+differences, the tie rule, interval bounds, bad input, and a CNN in Sequential.
 
 Max pooling is piecewise linear: away from ties (two near-equal maxima in a
 window) a central difference with h = 1e-6 has no truncation error, only
@@ -12,7 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mininn.pooling import Flatten, MaxPool2D
+from mininn.activations import ReLU
+from mininn.convolution import Conv2D
+from mininn.layers import Dense
+from mininn.pooling import Flatten, MaxPool2D, Unflatten
 
 from finite_differences import numeric_vjp
 
@@ -194,3 +197,50 @@ def test_flatten_interval_and_bad_input():
     layer.forward(lo)
     with pytest.raises(ValueError, match="dy"):
         layer.backward(np.zeros((1, 17)))
+
+
+# ---------------------------------------------------------------- Unflatten
+def test_unflatten_inverts_flatten():
+    x = np.random.default_rng(0).normal(size=(3, 2 * 4 * 5))
+    layer = Unflatten((2, 4, 5))
+    images = layer.forward(x)
+    assert images.shape == (3, 2, 4, 5) and layer.n_in == 40
+    np.testing.assert_array_equal(Flatten().forward(images), x)
+    np.testing.assert_array_equal(layer.backward(images), x)
+    lo_out, hi_out = layer.interval(x, x + 1)
+    assert lo_out.shape == hi_out.shape == (3, 2, 4, 5)
+    assert Unflatten(**layer.config()).shape == (2, 4, 5)
+
+
+@pytest.mark.parametrize("shape, error", [((), TypeError), ("1x8x8", TypeError),
+                                          ((1, 0, 8), ValueError), ((1, 8.0, 8), TypeError)])
+def test_unflatten_bad_shape(shape, error):
+    with pytest.raises(error, match="shape"):
+        Unflatten(shape)
+
+
+def test_unflatten_bad_input():
+    layer = Unflatten((1, 8, 8))
+    with pytest.raises(ValueError, match="x"):
+        layer.forward(np.zeros((2, 63)))
+    with pytest.raises(ValueError, match="dy"):
+        layer.backward(np.zeros((2, 1, 8, 7)))
+
+
+def test_cnn_in_sequential_on_flat_inputs():
+    # Unflatten first: the CNN takes rows of 49 pixels, like a dense network,
+    # so Sequential's input gradient and Jacobian have the flat input's shape.
+    from mininn.network import Sequential
+    rng = np.random.default_rng(12)
+    net = Sequential([Unflatten((1, 7, 7)), Conv2D(1, 3, 3, padding=1, seed=0), ReLU(),
+                      MaxPool2D(2), Flatten(), Dense(27, 4, seed=1)])
+    assert net.n_inputs == 49 and net.n_outputs == 4
+    X = rng.normal(size=(3, 49))
+    assert net.forward(X).shape == (3, 4)
+    grad = net.input_gradient(X, 2)
+    assert grad.shape == (3, 49)
+    onehot = np.zeros((3, 4))
+    onehot[:, 2] = 1.0
+    numeric = numeric_vjp(net.forward, X.copy(), onehot)
+    assert np.max(np.abs(grad - numeric)) / np.max(np.abs(numeric)) < 1e-6
+    np.testing.assert_allclose(net.jacobian(X)[:, 2], grad, rtol=0, atol=1e-12)
