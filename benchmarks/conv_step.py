@@ -51,7 +51,6 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
 
-import mininn  # noqa: E402,F401
 from mininn.activations import ReLU  # noqa: E402
 from mininn.convolution import Conv2D, conv2d_backward_loop, conv2d_loop  # noqa: E402
 from mininn.datasets import load_digits  # noqa: E402
@@ -68,6 +67,7 @@ except ImportError:
 BATCH, LR, TOL = 128, 0.1, 1e-12
 TARGET_TORCH_RATIO = 1.0      # issue 13: mininn's step no slower than PyTorch eager
 TARGET_LOOP_RATIO = 50.0      # issue 13: the loop version within 50x of PyTorch eager
+THREAD_LIMITER = None
 
 
 # ----------------------------------------------------------------- the data
@@ -242,10 +242,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     rounds, steps = (3, 4) if args.quick else (args.rounds, args.steps)
 
-    limiter = None
+    global THREAD_LIMITER             # kept alive: the pin holds while it exists
     if HAVE_THREADPOOLCTL:
         from threadpoolctl import threadpool_limits
-        limiter = threadpool_limits(limits=1)   # noqa: F841 (kept alive until the end)
+        THREAD_LIMITER = threadpool_limits(limits=1)
     if torch is not None:
         torch.set_num_threads(1)
 
@@ -271,7 +271,8 @@ def main(argv=None):
     base_name = "pytorch" if "pytorch" in median else "mininn"
     print(f"\nOne SGD step incl. input gradient, batch {BATCH} x (1, 8, 8), float64, "
           f"1 thread, {rounds} rounds")
-    print(f"{'contender':<14} {'median ms':>10} {'min ms':>8} {'x ' + base_name:>10} {'x mininn':>9}")
+    print(f"{'contender':<14} {'median ms':>10} {'min ms':>8} {'x ' + base_name:>10} "
+          f"{'x mininn':>9}")
     for name in contenders:
         print(f"{name:<14} {median[name]:>10.3f} {min(times[name]):>8.3f} "
               f"{median[name] / base:>10.2f} {median[name] / median['mininn']:>9.2f}")

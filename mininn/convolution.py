@@ -255,7 +255,7 @@ def _output(cols: np.ndarray, w: np.ndarray, b: np.ndarray, n: int, H_out: int,
 
 
 def _weight_grads(dy_mat: np.ndarray, cols: np.ndarray, w_shape) -> Tuple[np.ndarray, np.ndarray]:
-    """``dw = dy_mat @ cols.T`` (the sum over n, i, j as one product), ``db`` = row sums of ``dy_mat``."""
+    """``dw = dy_mat @ cols.T`` (the sum over n, i, j as one product); ``db``: row sums."""
     return (dy_mat @ cols.T).reshape(w_shape), dy_mat.sum(axis=1)
 
 

@@ -96,7 +96,8 @@ def naive_conv_backward(dy, x, w, s, P):
 @pytest.mark.parametrize("geometry", GEOMETRIES)
 def test_loop_and_vectorised_agree_to_1e_12(geometry):
     x, w, b, dy, s, P = _data(geometry)
-    np.testing.assert_allclose(conv2d(x, w, b, s, P), conv2d_loop(x, w, b, s, P), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(conv2d(x, w, b, s, P), conv2d_loop(x, w, b, s, P),
+                               rtol=0, atol=1e-12)
     for fast, slow in zip(conv2d_backward(dy, x, w, s, P), conv2d_backward_loop(dy, x, w, s, P)):
         assert fast.shape == slow.shape
         np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
@@ -123,7 +124,8 @@ def test_worked_example_by_hand():
     # where it is the top-left entry and -1 where it is the bottom-right one.
     dx, dw, db = conv2d_backward(np.ones((1, 1, 2, 2)), x, w)
     np.testing.assert_array_equal(dx[0, 0], [[1, 1, 0], [1, 0, -1], [0, -1, -1]])
-    np.testing.assert_array_equal(dw[0, 0], [[1 + 2 + 4 + 5, 2 + 3 + 5 + 6], [4 + 5 + 7 + 8, 5 + 6 + 8 + 9]])
+    np.testing.assert_array_equal(dw[0, 0], [[1 + 2 + 4 + 5, 2 + 3 + 5 + 6],
+                                             [4 + 5 + 7 + 8, 5 + 6 + 8 + 9]])
     np.testing.assert_array_equal(db, [4.0])
 
 
@@ -239,7 +241,8 @@ def test_init_shapes_and_seed(init):
     a = Conv2D(3, 5, (3, 2), init=init, seed=0)
     assert a.params["W"].shape == a.grads["W"].shape == (5, 3, 3, 2)
     assert a.params["b"].shape == a.grads["b"].shape == (5,)
-    np.testing.assert_array_equal(a.params["W"], Conv2D(3, 5, (3, 2), init=init, seed=0).params["W"])
+    same = Conv2D(3, 5, (3, 2), init=init, seed=0)
+    np.testing.assert_array_equal(a.params["W"], same.params["W"])
     assert not np.array_equal(a.params["W"], Conv2D(3, 5, (3, 2), init=init, seed=1).params["W"])
 
 
@@ -327,7 +330,8 @@ def test_whole_cnn_gradients_match_finite_differences():
     # near-equal maxima; the test checks that margin first, so that the finite
     # differences (h = 1e-6) never cross a kink.
     rng = np.random.default_rng(11)
-    layers = [Conv2D(2, 4, 3, padding=1, seed=0), ReLU(), MaxPool2D(2), Flatten(), Dense(36, 3, seed=1)]
+    layers = [Conv2D(2, 4, 3, padding=1, seed=0), ReLU(), MaxPool2D(2), Flatten(),
+              Dense(36, 3, seed=1)]
     layers[0].params["b"] = rng.normal(size=4) * 0.1
     x = rng.normal(size=(2, 2, 7, 7))
     dy = rng.normal(size=(2, 3))
