@@ -10,9 +10,8 @@ side of both image axes, (n, C, H + 2P, W + 2P).
 .. math::
     y_{n,f,i,j} = b_f + \sum_{c,p,q} w_{f,c,p,q}\; xp_{n,c,\,s i + p,\,s j + q},
 
-for output pixels ``0 <= i < H_out = (H + 2P - kh) // s + 1`` (``W_out``
-alike). When ``H + 2P - kh`` is not a multiple of ``s`` the last rows of
-``xp`` are in no window (PyTorch rounds down the same way).
+for ``0 <= i < H_out = (H + 2P - kh) // s + 1`` (``W_out`` alike; the last
+rows of ``xp`` are in no window if ``s`` does not divide ``H + 2P - kh``).
 
 **Backward**, for an upstream gradient ``dy``: (n, F, H_out, W_out); each
 formula is the chain rule applied to the one above:
@@ -29,10 +28,12 @@ formula is the chain rule applied to the one above:
 and ``dx = dxp[:, :, P:P+H, P:P+W]``: the padding is not an input, its
 gradient is dropped. Pixels of ``xp`` in no window get 0.
 
-**dx is a correlation with the flipped kernel.** Dilate ``dy`` (put ``s - 1``
-zeros between its entries: ``dyd[n, f, s i, s j] = dy[n, f, i, j]``) and pad it
-with ``kh - 1`` (``kw - 1``) zeros on each side. Then only ``p = u - s i``
-survives in the sum above, and substituting ``p' = kh - 1 - p``,
+**dx is a correlation with the flipped kernel.** Dilate ``dy`` (``s - 1``
+zeros between its entries: ``dyd[n, f, s i, s j] = dy[n, f, i, j]``, zero
+elsewhere) and pad it with ``kh - 1`` (``kw - 1``) zeros in front and behind.
+In the sum above put ``t = s i``, so that ``dy`` becomes ``dyd[t]`` and
+``u - s i = u - t`` is the kernel row ``p``; in the padded ``dyd`` row ``t``
+is row ``t + kh - 1 = u + p'`` with ``p' = kh - 1 - p`` (columns alike):
 
 .. math::
     dxp_{n,c,u,v} = \sum_{f,p',q'} \tilde w_{c,f,p',q'}\; dyd_{n,f,\,u+p',\,v+q'},
