@@ -4,7 +4,7 @@ Every builder takes a ``Sizes`` (full or ``--quick``) and returns a workload
 whose contenders are ready to be timed, whose agreement checks have already
 run, and whose targets restate the issue. A library that is not installed
 (torch, scikit-learn) or a mininn module that does not exist yet
-(``mininn.binary``, ``mininn.gradcheck``, ``python -m mininn demo``) is
+(``mininn.search``, ``mininn.gradcheck``, ``python -m mininn demo``) is
 recorded as *skipped* with the reason -- never an exception.
 
 Conventions shared by all contenders of a comparison:
@@ -521,12 +521,16 @@ def input_gradient(sizes: Sizes, which: int) -> Workload:
     return w
 
 
-def _inputs_module():
+def _find_input():
+    """``mininn.search.find_input``, or None while it does not exist."""
     try:
-        module = importlib.import_module("mininn.inputs")
+        module = importlib.import_module("mininn.search")
     except ImportError:
         return None
-    return module if hasattr(module, "find_input") else None
+    return getattr(module, "find_input", None)
+
+
+SEARCH = "mininn.search.find_input"
 
 
 def projected_ascent(sizes: Sizes, which: int) -> Workload:
@@ -557,19 +561,19 @@ def projected_ascent(sizes: Sizes, which: int) -> Workload:
                                   lambda: lean()[1], steps))
     x_ref, run = lean()
     run()
-    inputs = _inputs_module()
-    if inputs is None:
-        w.skipped["mininn.inputs.find_input"] = "mininn.inputs is not available yet"
+    find_input = _find_input()
+    if find_input is None:
+        w.skipped[SEARCH] = "mininn.search is not available yet"
     else:
         def public():
             opt = mininn.SGD(lr)
-            return lambda: inputs.find_input(net, "max", x0=starts, method="projected",
-                                             optimizer=opt, steps=steps, tol=0.0)
+            return lambda: find_input(net, 0, goal="max", x0=starts, method="projected",
+                                      optimizer=opt, steps=steps, grad_tol=0.0)
 
-        w.contenders.append(Contender("mininn.inputs.find_input", "mininn", public, steps))
+        w.contenders.append(Contender(SEARCH, "mininn", public, steps))
         result = public()()
-        w.checks.append(Check("max |x find_input - x lean loop|",
-                              float(np.max(np.abs(result.x - x_ref))), 1e-12))
+        w.checks.append(Check("max |xs find_input - x lean loop|",
+                              float(np.max(np.abs(result.xs - x_ref))), 1e-12))
         w.notes.append("find_input records the whole trajectory (record_every=1, the default) "
                        "and checks the stopping rule at every step; the lean loop does neither.")
     if torch is None:
@@ -603,12 +607,11 @@ def projected_ascent(sizes: Sizes, which: int) -> Workload:
     w.targets.append(Target("PyTorch / mininn lean loop",
                             lambda wl: wl.ratio("PyTorch autograd loop"), ">=", 1.8))
     if which == 0:
-        name = ("mininn.inputs.find_input" if inputs is not None
-                else "mininn lean loop (_input_gradient)")
+        name = SEARCH if find_input is not None else "mininn lean loop (_input_gradient)"
         budget = 0.05 * (n * steps) / 1e6       # the target is for 1,000 x 1,000
         w.targets.append(Target(f"{name}, {n:,} starts x {steps:,} steps",
                                 lambda wl: wl.median(name), "<=", budget, unit="s"))
-        if inputs is not None:
+        if find_input is not None:
             w.targets.append(Target("mininn lean loop, same search",
                                     lambda wl: wl.median("mininn lean loop (_input_gradient)"),
                                     "<=", budget, unit="s"))
@@ -617,9 +620,9 @@ def projected_ascent(sizes: Sizes, which: int) -> Workload:
 
 # ------------------------------------------------------------ binary search
 def _binary_search():
-    """``mininn.binary.best_binary_input``, or None while it does not exist."""
+    """``mininn.search.best_binary_input``, or None while it does not exist."""
     try:
-        module = importlib.import_module("mininn.binary")
+        module = importlib.import_module("mininn.search")
     except ImportError:
         return None
     return getattr(module, "best_binary_input", None)
@@ -632,7 +635,7 @@ def binary_exhaustive(sizes: Sizes) -> Workload:
                                       f"{k}-{h}-1 sigmoid net", unit="run", reference=name)
     search = _binary_search()
     if search is None:
-        w.skipped["mininn.binary"] = "mininn.binary is not available yet"
+        w.skipped["mininn.search"] = "mininn.search.best_binary_input is not available yet"
         w.reference = ""
         return w
     net = mininn.mlp([k, h, 1], hidden="sigmoid", output="sigmoid", seed=4)
@@ -698,7 +701,7 @@ def binary_exact(sizes: Sizes, kind: str) -> Workload:
                  rounds=None if sizes.quick else (1 if kind == "normal" else 3))
     search = _binary_search()
     if search is None:
-        w.skipped["mininn.binary"] = "mininn.binary is not available yet"
+        w.skipped["mininn.search"] = "mininn.search.best_binary_input is not available yet"
         return w
     limit = 60.0
     w.notes.append(f"best_binary_input(net, method='exact', time_limit={limit:g}) with its other "
