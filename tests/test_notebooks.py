@@ -66,10 +66,16 @@ FIGURE_AUDIT = r'''
 import matplotlib.pyplot as _plt
 
 
+def _same_colours(a, b):
+    return (a.get_cmap().name == b.get_cmap().name
+            and (a.norm.vmin, a.norm.vmax) == (b.norm.vmin, b.norm.vmax))
+
+
 def _figure_problems():
     problems = []
     for num in _plt.get_fignums():
         fig = _plt.figure(num)
+        bars = [a._colorbar for a in fig.axes if getattr(a, "_colorbar", None) is not None]
         sup = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
         supx = fig._supxlabel.get_text() if getattr(fig, "_supxlabel", None) else ""
         supy = fig._supylabel.get_text() if getattr(fig, "_supylabel", None) else ""
@@ -78,12 +84,13 @@ def _figure_problems():
             if not (sup or ax.get_title() or ax.get_title("left")):
                 problems.append(f"{where}: no title")
             if ax.images:
-                # An image needs a colour bar, not axis labels on invisible ticks.
-                has_bar = any(getattr(im, "colorbar", None) is not None for im in ax.images)
-                if not (has_bar or getattr(fig, "_mininn_shared_colorbar", False)):
+                # An image needs a colour bar (its own or one shared with the same colours
+                # and range), not axis labels on invisible ticks.
+                if not all(any(_same_colours(im, bar.mappable) for bar in bars)
+                           for im in ax.images):
                     problems.append(f"{where}: an image without a colour bar")
-                if (ax.get_xlabel() or ax.get_ylabel()) and not (ax.get_xticks().size
-                                                                 and ax.xaxis.get_visible()):
+                if (ax.get_xlabel() or ax.get_ylabel() or supx or supy) and not (
+                        len(ax.get_xticks()) and len(ax.get_yticks())):
                     problems.append(f"{where}: axis labels on an image without ticks")
                 continue
             if not (ax.get_xlabel() or supx) or not (ax.get_ylabel() or supy):

@@ -185,8 +185,9 @@ results = [free, proj, sig_centre, sig_2016, mirror]
 labels = ["none (2016)", "projected", "sigmoid, centre start", "sigmoid, 2016 start",
           "mirror + Adam"]
 fig, ax = plt.subplots(figsize=(7.5, 6))
-plotting.plot_landscape(net, results=results, labels=labels, ax=ax,
-                        title="2016 network: f(x) and every input-search path")
+ax = plotting.plot_landscape(net, results=results, labels=labels, ax=ax,
+                             title="2016 network: f(x) and every input-search path")
+plt.show()
 
 # %% tags=["check"]
 drawn = [line for line in ax.lines if line.get_gid() == "trajectory"]
@@ -202,6 +203,7 @@ fig, ax = plt.subplots(figsize=(7, 4))
 plotting.plot_objective(results, labels=labels, ax=ax,
                         title="2016 network: output along each search")
 ax.set_xscale("symlog", linthresh=10)
+plt.show()
 
 # %% [markdown]
 # ## 6. Binary inputs: exhaustive and exact branch and bound
@@ -223,8 +225,8 @@ ax.set_xscale("symlog", linthresh=10)
 # `certified=True`.
 
 # %%
-ex16 = best_binary_input(net, method="exhaustive")
-bb16 = best_binary_input(net, method="exact")
+ex16 = best_binary_input(net, method="exhaustive", seed=0)
+bb16 = best_binary_input(net, method="exact", seed=0)
 print(ex16)
 print(bb16)
 lower, upper = output_bounds(net, 0, bounds=(0.0, 1.0), relaxation="interval")
@@ -232,15 +234,40 @@ print(f"interval bound of f over the whole square: [{lower:.6f}, {upper:.6f}]")
 
 # %% [markdown]
 # On this small network the interval bound over the whole square is already
-# *tight*: every hidden unit is monotone in each input with a consistent sign, so
-# the bound is attained at a corner, and branch and bound proves the optimum at
-# its root node.
+# *tight*: its upper end is $f([0, 1])$ itself, so branch and bound proves the optimum
+# at its root node. Monotonicity alone does not explain that — every sigmoid unit is
+# monotone in each input. Interval arithmetic bounds each hidden unit $u$ on its own:
+# it takes $h_u$ at its largest or smallest value (whichever raises the output, by the
+# sign of the output weight $v_u$), and each such extreme sits at the corner where
+# $x_i = 1$ if $W_{iu} v_u > 0$ and $x_i = 0$ otherwise. The bound is attained only if
+# all hidden units ask for the **same** corner: for each input $i$, the products
+# $W_{iu} v_u$ must have one sign across all units $u$. Here they do:
+
+# %%
+W1, v = net[0].params["W"], net[2].params["W"][:, 0]       # (2, 3) and (3,)
+signs = np.sign(W1 * v)                                    # sign of W_iu v_u: row i, column u
+corner = (signs[:, 0] > 0).astype(float)                   # the corner the first unit asks for
+print("sign of W_iu * v_u (rows: inputs, columns: hidden units):\n", signs)
+print("every unit asks for the corner", corner, "where f =", net.forward(corner[None])[0, 0].round(6))
 
 # %% tags=["check"]
 assert np.array_equal(ex16.x, [0, 1]) and np.array_equal(bb16.x, [0, 1])
 assert bb16.certified and bb16.value == ex16.value
 # The bound is sound: every corner lies inside it (up to float64 round-off, 1e-12).
 assert lower <= f_corners.min() + 1e-12 and f_corners.max() <= upper + 1e-12
+# ... and tight, for the reason above: one sign per input across the hidden units.
+assert np.all(signs == signs[:, :1]) and np.array_equal(corner, [0.0, 1.0])
+assert abs(upper - net.forward(corner[None])[0, 0]) < 1e-12
+
+# %% [markdown]
+# Why does `exact` report more strings `evaluated` than the $2^2 = 4$ there are?
+# Before branching, it runs the local search of section 8 (relax, round, then
+# single-bit flips from 16 restarts) to get a good first incumbent, and that search
+# does not remember which strings it has already seen. It is a fixed start-up cost:
+# wasted at $k = 2$, where exhaustive search is the right tool, negligible at $k = 20$.
+
+# %% tags=["check"]
+assert ex16.evaluated == 4 and bb16.evaluated > ex16.evaluated
 
 # %% [markdown]
 # ## 7. A 10-bit network that hides a pattern
@@ -257,7 +284,7 @@ histp = mininn.fit(netp, Xp, yp, mininn.BinaryCrossEntropy(), mininn.Adam(0.01),
                    epochs=200, batch_size=64, seed=0)
 print("hidden pattern:", pattern.astype(int), "  final loss:", round(histp.loss[-1], 6))
 
-found = best_binary_input(netp, method="exact")
+found = best_binary_input(netp, method="exact", seed=0)
 everything = exhaustive_values(netp)            # f at all 1024 strings, in counting order
 runner_up = np.sort(everything)[-2]
 print(found)
@@ -283,6 +310,7 @@ print("relaxed optimum:", relaxed.x, "\nrounded:        ", rounded.astype(int))
 fig, ax = plt.subplots(figsize=(7, 4))
 plotting.plot_coordinates(relaxed, ax=ax,
                           title="10-bit network: coordinates of x along projected ascent")
+plt.show()
 
 # %% tags=["check"]
 assert np.array_equal(rounded, pattern)
@@ -298,6 +326,12 @@ assert np.array_equal(rounded, pattern)
 # grows as $2^k$; local search (rounding + bit flips) and branch and bound grow
 # slowly on these networks. Only exhaustive and exact are guaranteed; only they
 # carry `certified=True`.
+#
+# At small $k$ the table looks upside down: for $k = 4$ local search evaluates
+# far more strings than the 16 that exist. It climbs from many starts at once and
+# re-evaluates every single-bit flip of each string on every round, whether or not
+# that string was seen before; the same start-up search runs inside `exact`.
+# Below about $k = 10$, just enumerate.
 
 # %%
 ks = [4, 8, 12, 16, 20]
@@ -306,7 +340,7 @@ table = {m: {"evaluated": [], "seconds": [], "value": [], "certified": []}
 for k in ks:
     rnet = mininn.mlp([k, 16, 1], hidden="tanh", output="sigmoid", seed=k)
     for method, row in table.items():
-        res = best_binary_input(rnet, method=method)
+        res = best_binary_input(rnet, method=method, seed=0)
         row["evaluated"].append(res.evaluated)
         row["seconds"].append(res.seconds)
         row["value"].append(res.value)
@@ -332,6 +366,7 @@ for a in axes:
     a.legend()
 fig.suptitle("Best binary input: cost of each method on random k-16-1 networks")
 fig.tight_layout()
+plt.show()
 
 # %% tags=["check"]
 ex, lo_, bb = table["exhaustive"], table["local"], table["exact"]
@@ -340,6 +375,7 @@ assert all(ex["certified"]) and all(bb["certified"])
 assert bb["value"] == ex["value"]                         # exact = exhaustive, every k
 assert all(v <= e for v, e in zip(lo_["value"], ex["value"]))   # local never beats the optimum
 assert bb["evaluated"][-1] < ex["evaluated"][-1] / 100    # k = 20: >100x fewer evaluations
+assert lo_["evaluated"][0] > ex["evaluated"][0] == 16     # k = 4: local re-evaluates strings
 
 # %% [markdown]
 # ## Summary

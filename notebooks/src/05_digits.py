@@ -143,7 +143,7 @@ assert confusion.sum() == len(y_test) and np.trace(confusion) == np.sum(pred_tes
 lam = 0.1
 best_images, searches = [], []
 for c in range(10):
-    res = maximize_input(net, output=c, x0=np.zeros(64), bounds=(0.0, 1.0), method="projected",
+    res = maximize_input(net, c, x0=np.zeros(64), bounds=(0.0, 1.0), method="projected",
                          penalty=lam, reference=np.zeros(64), optimizer=mininn.Adam(0.05),
                          steps=1000, grad_tol=1e-6, seed=0)
     searches.append(res)
