@@ -371,3 +371,24 @@ def test_agrees_with_pytorch_when_installed():
     np.testing.assert_allclose(conv2d(x, w, b, s, P), yt.detach().numpy(), rtol=0, atol=1e-12)
     for mine, theirs in zip(conv2d_backward(dy, x, w, s, P), (xt.grad, wt.grad, bt.grad)):
         np.testing.assert_allclose(mine, theirs.numpy(), rtol=0, atol=1e-12)
+
+
+def test_check_layer_grades_the_image_layers_and_catches_a_forgotten_flip():
+    from mininn.gradcheck import check_layer
+
+    class ForgottenFlip(Conv2D):
+        """A typical wrong answer: dx correlates dy with the kernel as it is."""
+
+        def backward(self, dy):
+            super().backward(dy)                                  # right grads, wrong dx
+            P = self.kernel_size[0] - 1 - self.padding
+            return conv2d_loop(dy, self.params["W"].transpose(1, 0, 2, 3),
+                               np.zeros(self.in_channels), 1, P)
+
+    x = np.random.default_rng(13).normal(size=(2, 2, 6, 5))
+    assert check_layer(Conv2D(2, 3, 3, stride=2, padding=1, seed=0), x, seed=0).passed
+    assert check_layer(MaxPool2D(2), x, seed=0).passed
+    assert check_layer(Flatten(), x, seed=0).passed
+    wrong = check_layer(ForgottenFlip(2, 3, 3, padding=1, seed=0), x, seed=0)
+    assert not wrong.passed
+    assert wrong.failures
