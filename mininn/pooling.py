@@ -46,8 +46,13 @@ class MaxPool2D(Layer):
 
     **Ties**: when several pixels of one window share the maximum, the whole
     gradient goes to the *first* of them in reading order (row by row, left
-    to right: numpy's ``argmax``). Any split among the tied pixels is a valid
-    subgradient; PyTorch picks one maximum too.
+    to right, numpy's ``argmax`` convention). Any split among the tied pixels
+    is a valid subgradient; PyTorch's CPU kernel picks the same pixel. Ties
+    are common: on blank parts of a digit every pixel of a window is equal.
+
+    Computed like ``Conv2D``: ``im2col`` lays each window out as a column,
+    the maximum is taken down each column, and ``col2im`` puts each window's
+    gradient back in place.
     """
 
     def __init__(self, size: int, stride: Optional[int] = None) -> None:
