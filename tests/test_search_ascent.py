@@ -131,7 +131,7 @@ def test_sigmoid_from_2016_start_stalls(net2016):
     assert stalled.sum() == 10
     assert np.all(sig.xs[:, 0] > 0.99)
     assert not sig.kkt.any()                     # and the KKT check says so
-    assert sig.stop_reason == "steps"            # grad_tol is measured in x: a stall is not convergence
+    assert sig.stop_reason == "steps"      # grad_tol is measured in x: a stall is not convergence
     # The same ten starts with projection all reach the optimum.
     proj = maximize_input(net2016, x0=X0, method="projected")
     np.testing.assert_allclose(proj.xs, np.tile([0.0, 1.0], (10, 1)), atol=0.05)
@@ -798,7 +798,7 @@ def test_adversarial_boxes_flip_a_classifier_only_with_a_large_enough_eps():
                              optimizer=mininn.Adam(0.02))
         assert res.inside.all() and np.all((res.trajectory >= lo) & (res.trajectory <= hi))
         assert np.all(res.values <= net.forward(images)[:, 0] + 1e-12)   # never worse than start
-        # no sample of the box scores lower than the search's answer (up to the optimiser's tolerance)
+        # no sample of the box scores lower than the search's answer (up to the optimiser)
         samples = rng.uniform(lo, hi, size=(2000,) + images.shape)
         scores = net.forward(samples.reshape(-1, 4))[:, 0].reshape(2000, -1)
         assert np.all(res.values <= scores.min(axis=0) + 1e-6)

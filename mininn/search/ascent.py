@@ -199,17 +199,17 @@ def find_input(net: Sequential, output: int = 0, *, goal: str = "max",
 
 
 def maximize_input(net: Sequential, output: int = 0, **kwargs) -> AscentResult:
-    """``find_input(net, output, goal="max", ...)``: the input in the box with the largest output."""
+    """The input in the box with the largest output: ``find_input(..., goal="max")``."""
     return find_input(net, output, goal="max", **_without_goal(kwargs, "maximize_input"))
 
 
 def minimize_input(net: Sequential, output: int = 0, **kwargs) -> AscentResult:
-    """``find_input(net, output, goal="min", ...)``: the input in the box with the smallest output."""
+    """The input in the box with the smallest output: ``find_input(..., goal="min")``."""
     return find_input(net, output, goal="min", **_without_goal(kwargs, "minimize_input"))
 
 
 def reach_target(net: Sequential, output: int = 0, *, target: float, **kwargs) -> AscentResult:
-    r"""``find_input(net, output, goal="target", target=target, ...)``: minimise :math:`(f_j(x) - t)^2` in the box."""
+    r"""Minimise :math:`(f_j(x) - t)^2` in the box: ``find_input(..., goal="target", target=t)``."""
     return find_input(net, output, goal="target", target=target,
                       **_without_goal(kwargs, "reach_target"))
 

@@ -108,7 +108,7 @@ class AscentProblem:
 
     # coordinates <-> x
     def to_coords(self, x: np.ndarray) -> np.ndarray:
-        """The optimised coordinates of x: x itself, or :math:`\\mathrm{logit}((x - lo)/(hi - lo))`."""
+        """The optimised coordinates of x: x, or :math:`\\mathrm{logit}((x - lo)/(hi - lo))`."""
         if self.method in ("none", "projected"):
             return x.copy()
         s = np.clip((x - self.lo) / self.width, EDGE, 1.0 - EDGE)
@@ -156,7 +156,7 @@ class AscentProblem:
         return x, value, J, grad_c, grad_x
 
     def clip(self, a: np.ndarray) -> np.ndarray:
-        """Clip ``a`` (n, k) into the box row by row, in place (two ufuncs: cheaper than np.clip)."""
+        """Clip ``a`` (n, k) into the box row by row, in place (two ufuncs: cheaper)."""
         np.maximum(a, self.clip_lo, out=a)
         return np.minimum(a, self.clip_hi, out=a)
 
@@ -241,7 +241,7 @@ def _check_penalty_fits(penalty: float, reference, lo, hi) -> None:
 
 
 def check_optimizer(optimizer):
-    """A reset deep copy of ``optimizer`` (default ``SGD(lr=0.1)``): the caller's object keeps its state."""
+    """A reset deep copy of ``optimizer`` (default ``SGD(lr=0.1)``); the caller's is untouched."""
     if optimizer is None:
         return SGD(lr=0.1)
     if isinstance(optimizer, type):
