@@ -100,6 +100,20 @@ def check_output(output, n_outputs: Optional[int], name: str = "output") -> int:
     return output
 
 
+def check_optimizer(optimizer, name: str = "optimizer"):
+    """Return ``optimizer`` if it is an optimizer *object* (with ``step(params, grads)``).
+
+    A class passed for an instance (``SGD`` for ``SGD(0.1)``) gets a TypeError saying so.
+    """
+    if isinstance(optimizer, type):
+        raise TypeError(f"{name} must be an optimizer object; pass an instance: "
+                        f"{optimizer.__name__}(lr=0.1)")
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"{name} must have a step(params, grads) method, got "
+                        f"{type(optimizer).__name__}")
+    return optimizer
+
+
 def make_rng(seed: SeedLike, name: str = "seed") -> np.random.Generator:
     """Turn ``None``, an int >= 0 or a Generator into a Generator (a Generator is used as is)."""
     if isinstance(seed, np.random.Generator):

@@ -78,7 +78,7 @@ import numpy as np
 
 from .._validation import SeedLike, check_int, check_positive
 from ..network import Sequential
-from .ascent_problem import GOALS, METHODS, AscentProblem, check_optimizer, make_problem
+from .ascent_problem import GOALS, METHODS, AscentProblem, fresh_optimizer, make_problem
 from .results import AscentResult
 
 __all__ = ["find_input", "maximize_input", "minimize_input", "reach_target", "METHODS", "GOALS"]
@@ -190,7 +190,7 @@ def find_input(net: Sequential, output: int = 0, *, goal: str = "max",
     problem, starts = make_problem(net, output, goal=goal, target=target, bounds=bounds,
                                    method=method, x0=x0, n_starts=n_starts, penalty=penalty,
                                    reference=reference, use_logit=use_logit, seed=seed)
-    opt = check_optimizer(optimizer)
+    opt = fresh_optimizer(optimizer)
     steps = check_int(steps, "steps", minimum=1)
     record_every = check_int(record_every, "record_every", minimum=1)
     grad_tol = check_positive(grad_tol, "grad_tol", allow_zero=True)

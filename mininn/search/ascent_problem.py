@@ -28,6 +28,7 @@ from .._validation import (
     check_bounds,
     check_choice,
     check_int,
+    check_optimizer,
     check_output,
     check_real,
     make_rng,
@@ -240,15 +241,12 @@ def _check_penalty_fits(penalty: float, reference, lo, hi) -> None:
             f"smaller penalty or a smaller box")
 
 
-def check_optimizer(optimizer):
+def fresh_optimizer(optimizer):
     """A reset deep copy of ``optimizer`` (default ``SGD(lr=0.1)``); the caller's is untouched."""
     if optimizer is None:
         return SGD(lr=0.1)
-    if isinstance(optimizer, type):
-        raise TypeError(f"optimizer must be an optimizer instance, e.g. {optimizer.__name__}(0.1), "
-                        f"got the class {optimizer.__name__} itself")
-    if not (callable(getattr(optimizer, "step", None))
-            and callable(getattr(optimizer, "reset", None))):
+    check_optimizer(optimizer)
+    if not callable(getattr(optimizer, "reset", None)):
         raise TypeError(f"optimizer must be a mininn optimizer (with step and reset), got "
                         f"{type(optimizer).__name__}")
     opt = copy.deepcopy(optimizer)
