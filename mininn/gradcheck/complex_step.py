@@ -14,8 +14,10 @@ import numpy as np
 from ..activations import Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
 from ..layers import Dense
 from .differences import complex_steps
-from .engine import ROUNDOFF_FACTOR, compare
+from .compare import compare
+from .engine import ROUNDOFF_FACTOR
 from .kinks import kinks_of
+from .noise import backward_scale
 from .precision import MACHINE_EPS
 from .report import GradCheckRow
 
@@ -100,21 +102,23 @@ def complex_rows(layer, x, dy, analytic, h, rtol) -> List[GradCheckRow]:
                 numeric["x"] = complex_steps(lambda: np.sum(layer.forward(z) * dy), z, h)
             else:
                 numeric[key] = complex_param_gradient(layer, key, x, dy, h)
+    # No subtraction: what is left is the round-off of the analytic gradient itself,
+    # eps times the size of the terms backward adds up.
+    terms = backward_scale(layer, x, dy)
     rows = []
     for key, g in analytic.items():
         n = numeric[key]
-        # No subtraction: what is left is the round-off of the derivative itself.
         noise = ROUNDOFF_FACTOR * MACHINE_EPS * max(float(np.max(np.abs(n), initial=0.0)),
-                                                      float(np.max(np.abs(g), initial=0.0)))
+                                                    float(np.max(np.abs(g), initial=0.0)),
+                                                    terms.get(key, 0.0))
         shape = g.shape
-        rows.append(compare(key, g, n, noise, rtol,
-                             index_of=lambda j, s=shape: tuple(int(i) for i in np.unravel_index(j, s)),
-                             mode="full"))
+        rows.append(compare(key, g, n, noise, rtol, mode="full",
+                            index_of=lambda j, s=shape: tuple(int(i) for i in np.unravel_index(j, s))))
     return rows
 
 
 def complex_param_gradient(layer, key: str, x: np.ndarray, dy: np.ndarray,
-                            h: float) -> np.ndarray:
+                           h: float) -> np.ndarray:
     """Complex step of a parameter: swap in a complex copy, put the original back."""
     original = layer.params[key]
     work = original.astype(np.complex128)

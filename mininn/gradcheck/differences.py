@@ -22,6 +22,7 @@ import numpy as np
 
 from .._validation import as_float_array, check_callable, check_choice, check_positive
 from .precision import as_scalar, float64_copy
+from .probes import central_difference, entry_steps
 
 DEFAULT_EPS = 1e-5
 """Default central-difference step: near the optimum (3 eps_mach |f| / |f'''|)^(1/3)."""
@@ -61,7 +62,10 @@ def numerical_gradient(f: Callable, x, *, eps: Optional[float] = None,
         f receives the copy.
     eps : float > 0, optional
         The step h; default ``DEFAULT_EPS`` (1e-5) for central differences
-        and ``COMPLEX_EPS`` (1e-20) for the complex step.
+        and ``COMPLEX_EPS`` (1e-20) for the complex step. Central differences
+        step entry i by :math:`h \max(1, |x_i|)` (at :math:`|x_i| = 10^{12}`
+        an absolute 1e-5 would not change x at all) and divide by the steps
+        actually taken in floating point.
     method : {"central", "complex"}
 
     Returns
@@ -79,17 +83,21 @@ def numerical_gradient(f: Callable, x, *, eps: Optional[float] = None,
     if method == "complex":
         z = work.astype(np.complex128)
         return complex_steps(lambda: f(z), z, eps)
+    steps = entry_steps(work, eps)       # h max(1, |x_i|): x + h must differ from x
+    f0 = as_scalar(f(work), "f")
     grad = np.empty(work.shape)
     for index in np.ndindex(work.shape):
         old = work[index]
         try:
-            work[index] = old + eps
+            work[index] = old + steps[index]
+            up = work[index] - old               # the steps actually taken
             plus = as_scalar(f(work), "f")
-            work[index] = old - eps
+            work[index] = old - steps[index]
+            down = old - work[index]
             minus = as_scalar(f(work), "f")
         finally:
             work[index] = old          # exactly the old value: no drift from +h-h
-        grad[index] = (plus - minus) / (2 * eps)
+        grad[index] = central_difference(f0, plus, minus, up, down)
     return grad
 
 

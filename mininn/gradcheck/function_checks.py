@@ -13,11 +13,14 @@ import numpy as np
 
 from .. import losses as _losses
 from .._validation import check_broadcastable, check_callable, check_nonempty
+from .contract import crash_row
 from .differences import DEFAULT_EPS
-from .engine import Setup, base_point, check_block, check_options, checker_rng
+from .engine import Setup, check_block, check_options, checker_rng
 from .kinks import KinkWatch, loss_kinks
+from .noise import loss_scale
 from .precision import as_scalar, float64_copy
-from .report import RTOL, GradCheckReport, shape_row
+from .probes import base_point
+from .report import RTOL, GradCheckReport, GradCheckRow, shape_row
 
 
 def check_gradient(f: Callable, x, grad, *, eps: float = DEFAULT_EPS, rtol: float = RTOL,
@@ -48,6 +51,9 @@ def check_gradient(f: Callable, x, grad, *, eps: float = DEFAULT_EPS, rtol: floa
         after a Dense layer.
     name : str
         The row's name in the report.
+
+    A ``grad`` of the wrong shape, or an f that raises, is a FAIL row (the
+    gradient or the function under test is wrong), not an exception.
     """
     check_callable(f, "f")
     if kinks is not None:
@@ -55,8 +61,9 @@ def check_gradient(f: Callable, x, grad, *, eps: float = DEFAULT_EPS, rtol: floa
     eps, rtol, *_ = check_options(eps, rtol)
     work = check_nonempty(float64_copy(x, "x"), "x")
     g = float64_copy(grad, "grad")
-    if g.shape != work.shape:
-        raise ValueError(f"grad must have the shape of x {work.shape}, got {g.shape}")
+    title = f"f at {name} {work.shape}"
+    if g.shape != work.shape:       # the gradient under test is wrong: a FAIL, not an argument error
+        return GradCheckReport([shape_row(name, g.shape, work.shape, "grad")], title, rtol, eps)
     watch = KinkWatch()
     bounds = []
     for label, bound in (("lo", lo), ("hi", hi)):
@@ -74,10 +81,21 @@ def check_gradient(f: Callable, x, grad, *, eps: float = DEFAULT_EPS, rtol: floa
         watched = [work] * len(bounds) + ([np.asarray(kinks(work), dtype=np.float64)] if kinks else [])
         return as_scalar(f(work), "f"), watched
 
-    setup = Setup(evaluate, watch, base_point(evaluate, watch), eps, rtol, "full",
-                  checker_rng(0), 1, 1)
-    row = check_block(setup, name, work, g)
-    return GradCheckReport([row], f"f at {name} {work.shape}", rtol, eps)
+    row = _guarded(name, "f", lambda: check_block(
+        Setup(evaluate, watch, base_point(evaluate, watch), eps, rtol, "full", checker_rng(0),
+              1, 1), name, work, g))
+    return GradCheckReport([row], title, rtol, eps)
+
+
+def _guarded(name: str, what: str, run) -> GradCheckRow:
+    """``run()``, or a FAIL row naming the caller's line when their code raises inside it."""
+    try:
+        return run()
+    except Exception as exc:
+        row = crash_row(name, what, exc)
+        if row is None:
+            raise
+        return row
 
 
 def prepare_target(loss, y, shape, name: str = "y"):
@@ -104,24 +122,33 @@ def check_loss(loss, pred, target, *, eps: float = DEFAULT_EPS,
     loss = _losses.get(loss)
     eps, rtol, *_ = check_options(eps, rtol)
     p = check_nonempty(float64_copy(pred, "pred"), "pred")
-    value = as_scalar(loss.forward(p, target), "loss.forward")
+    title = repr(loss)
+    try:
+        value = as_scalar(loss.forward(p.copy(), target), "loss.forward")
+        analytic = loss.backward()
+    except Exception as exc:
+        row = crash_row("pred", "the loss", exc)
+        if row is None:
+            raise
+        return GradCheckReport([row], title, rtol, eps)
     if not math.isfinite(value):
         raise ValueError(f"the loss at pred is {value}; pick predictions where it is finite")
-    analytic = np.asarray(loss.backward(), dtype=np.float64)
+    analytic = np.asarray(analytic, dtype=np.float64)
     if analytic.shape != p.shape:
-        rows = [shape_row("pred", analytic.shape, p.shape, "loss.backward()")]
-    else:
-        t = prepare_target(loss, target, p.shape, "target")
-        watch = KinkWatch()
-        kinks = loss_kinks(loss)
-        for k in kinks:
-            watch.add("pred", k, f"the clip of {type(loss).__name__} at")
+        return GradCheckReport([shape_row("pred", analytic.shape, p.shape, "loss.backward()")],
+                               title, rtol, eps)
+    t = prepare_target(loss, target, p.shape, "target")
+    watch = KinkWatch()
+    kinks = loss_kinks(loss)
+    for k in kinks:
+        watch.add("pred", k, f"the clip of {type(loss).__name__} at")
 
-        def evaluate():
-            return loss.forward(p, t), [p] * len(kinks)
+    def evaluate():
+        return loss.forward(p.copy(), t), [p] * len(kinks)
 
-        setup = Setup(evaluate, watch, base_point(evaluate, watch), eps, rtol, "full",
-                      checker_rng(0), 1, 1)
-        rows = [check_block(setup, "pred", p, analytic.copy())]
-        loss.forward(p, t)   # leave the loss's cache for the point checked
-    return GradCheckReport(rows, repr(loss), rtol, eps)
+    counts = ((int(p.shape[0]), "the batch size"), (int(p.size), "the number of predictions"))
+    setup = Setup(evaluate, watch, base_point(evaluate, watch), eps, rtol, "full",
+                  checker_rng(0), 1, 1, loss_scale(loss, p, t, value), counts)
+    row = _guarded("pred", "the loss", lambda: check_block(setup, "pred", p, analytic.copy()))
+    loss.forward(p.copy(), t)   # leave the loss's cache for the point checked
+    return GradCheckReport([row], title, rtol, eps)

@@ -69,6 +69,11 @@ class KinkWatch:
     def same(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> bool:
         return all(np.array_equal(x, y) for x, y in zip(a, b))
 
+    @staticmethod
+    def changes(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> int:
+        """How many watched entries changed side: more than one means several kinks at once."""
+        return sum(int(np.count_nonzero(np.asarray(x) != np.asarray(y))) for x, y in zip(a, b))
+
     def describe(self, base_sides, other_sides, base_values) -> str:
         """Name the first watched entry whose side changed, with its value and kink."""
         for label, kink, kind, s0, s1, value in zip(self.labels, self.kinks, self.kinds,
@@ -126,13 +131,19 @@ def forward_watching(layers, X, plan) -> Tuple[np.ndarray, List[np.ndarray]]:
 
 
 def stacked_crossings(watch: KinkWatch, base, stacked, n: int, k: int):
-    """Which (sample, feature) perturbations of a stacked batch crossed a kink."""
+    """Which (sample, feature) perturbations of a stacked batch crossed a kink.
+
+    Returns ``(crossed, several, example)``: ``several`` marks perturbations
+    that moved more than one watched unit across its kink (on one side).
+    """
     crossed = np.zeros((n, k), dtype=bool)
+    count = np.zeros((n, 2, k), dtype=int)
     example = ""
     for label, kink, kind, w0, w in zip(watch.labels, watch.kinks, watch.kinds, base, stacked):
         s0 = np.sign(w0 - kink).reshape(n, 1, 1, -1)
         s = np.sign(w - kink).reshape(n, 2, k, -1)
         diff = s != s0                                   # (n, 2, k, units)
+        count += diff.sum(axis=3)
         hit = diff.any(axis=(1, 3))
         if hit.any() and not example:
             i, c = np.argwhere(hit)[0]
@@ -140,5 +151,5 @@ def stacked_crossings(watch: KinkWatch, base, stacked, n: int, k: int):
             example = (f"moving X[{i}, {c}] by h moves {label}[{i}, {unit}] = "
                        f"{float(w0.reshape(n, -1)[i, unit]):.3g} across {kind} {kink:g}")
         crossed |= hit
-    return crossed, example
+    return crossed, count.max(axis=1) > 1, example
 

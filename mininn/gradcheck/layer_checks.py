@@ -15,11 +15,15 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .._validation import SeedLike, check_layer_contract
+from .._validation import SeedLike, check_layer_contract, check_nonempty
 from .complex_step import complex_rows, require_analytic
-from .engine import Setup, base_point, check_block, check_options, checker_rng
+from .contract import (accumulates, backward_changed, changed_params, crash_row,
+                       forward_modified_input, side_effect_row, snapshot)
+from .engine import Setup, check_block, check_options, checker_rng
 from .kinks import KinkWatch, kinks_of
-from .precision import float64_copy, float64_params
+from .noise import layer_output_scale
+from .precision import float64_copy, float64_params, is_low_precision
+from .probes import base_point
 from .report import RTOL, GradCheckReport, GradCheckRow, failure_row, shape_row
 
 
@@ -131,32 +135,91 @@ def check_layer(layer, x, *, seed: SeedLike = None, eps: Optional[float] = None,
     perturbation crosses a kink are accepted when the analytic value lies
     between the one-sided slopes: the row reads ``"kink"``.
 
+    Manners and crashes
+    -------------------
+    ``forward`` must leave its input alone, ``backward`` must leave ``params``
+    alone and overwrite (not add to) ``grads``: each broken rule is a FAIL row
+    named ``"forward"`` or ``"backward"``. A layer that raises inside
+    ``forward``/``backward`` gives a FAIL row naming the line of its own code
+    and a hint, not a traceback.
+
     Returns
     -------
-    GradCheckReport with rows ``"x"`` and one per parameter key. The layer's
-    parameters are exactly as before; its ``grads`` hold the analytic
-    gradients that were checked.
+    GradCheckReport with rows ``"x"`` and one per parameter key (and
+    ``"forward"``/``"backward"`` rows for broken manners or crashes). The
+    layer's parameters are exactly as before; its ``grads`` hold the
+    analytic gradients that were checked.
     """
     check_layer_object(layer)
     eps, rtol, mode, n_samples, n_directions, method = check_options(
         eps, rtol, mode, n_samples, n_directions, method)
     rng = checker_rng(seed)
-    x = float64_copy(x, "x")
+    low = is_low_precision(x) or any(is_low_precision(p) for p in layer.params.values())
+    x = check_nonempty(float64_copy(x, "x"), "x")
     if method == "complex":
         require_analytic(layer)
     with float64_params([layer], ["layer"]):
-        y = forward_checked(layer, x)
-        dy = rng.standard_normal(y.shape)
-        dx = backward_checked(layer, dy)
-        analytic, rows = analytic_rows(layer, dx, x.shape)
-        if method == "complex":
-            rows += complex_rows(layer, x, dy, analytic, eps, rtol)
-        else:
-            rows += _central_rows(layer, x, dy, analytic, y, eps, rtol, mode, rng,
-                                  n_samples, n_directions)
-        layer.forward(x)   # leave the layer's cache and grads as for the point checked
-        layer.backward(dy)
+        original = snapshot(layer.params)
+        rows, analytic, dy, y = _first_pass(layer, x, rng)
+        if analytic is not None:
+            if method == "complex":
+                rows += complex_rows(layer, x, dy, analytic, eps, rtol)
+            else:
+                rows += _central_rows(layer, x, dy, analytic, y, eps, rtol, mode, rng,
+                                      n_samples, n_directions)
+            layer.forward(x.copy())   # leave the layer's cache and grads as for the point checked
+            layer.backward(dy)
+            changed_params(layer, original)   # a backward that updates: put the weights back
+    for row in rows:
+        row.low_precision = low
     return GradCheckReport(rows, layer_title(layer), rtol, eps, method)
+
+
+def _call(rows: List[GradCheckRow], what: str, fn, *args):
+    """``fn(*args)``, or None with a FAIL row when the caller's code raises inside it."""
+    try:
+        return fn(*args), True
+    except Exception as exc:
+        row = crash_row(what, what, exc)
+        if row is None:
+            raise
+        rows.append(row)
+        return None, False
+
+
+def _first_pass(layer, x: np.ndarray, rng: np.random.Generator):
+    """forward, backward and the contract's manners; ``(rows, analytic, dy, y)``.
+
+    ``analytic`` is None when forward or backward crashed or returned nothing.
+    """
+    rows: List[GradCheckRow] = []
+    saved = snapshot(layer.params)
+    x_in = x.copy()
+    y, ran = _call(rows, "forward", forward_checked, layer, x_in)
+    if not ran:
+        return rows, None, None, None
+    problems = [forward_modified_input(x, x_in)]
+    problems += [f"forward changed {name}" for name in changed_params(layer, saved)]
+    forward_row = side_effect_row("forward", [p for p in problems if p])
+    dy = rng.standard_normal(y.shape)
+    dx, ran = _call(rows, "backward", layer.backward, dy)
+    if not ran or dx is None:
+        if ran:
+            rows.append(failure_row("backward", "backward(dy) returned None; it must return dx, "
+                                    "the gradient with respect to the layer's input (a "
+                                    "forgotten `return dx`?)", x.size))
+        return rows + ([forward_row] if forward_row else []), None, None, None
+    dx = np.asarray(dx, dtype=np.float64)
+    problems = [backward_changed(changed_params(layer, saved))]
+    analytic, bad = analytic_rows(layer, dx, x.shape)
+    first = snapshot({key: g for key, g in layer.grads.items() if isinstance(g, np.ndarray)})
+    if _call([], "forward", layer.forward, x.copy())[1] and _call([], "backward", layer.backward, dy)[1]:
+        second = {key: g for key, g in layer.grads.items() if isinstance(g, np.ndarray)}
+        problems.append(accumulates(first, second))
+        changed_params(layer, saved)
+    backward_row = side_effect_row("backward", [p for p in problems if p])
+    rows += [r for r in (forward_row, backward_row) if r] + bad
+    return rows, analytic, dy, y
 
 
 def layer_title(layer) -> str:
@@ -172,13 +235,26 @@ def _central_rows(layer, x, dy, analytic, y, eps, rtol, mode, rng, n_samples, n_
         watch.add("x", k, f"the kink of {type(layer).__name__} at")
 
     def evaluate():
-        return float(np.sum(layer.forward(x) * dy)), [x] * len(kinks)
+        # a copy: a forward that modifies its input must not move the probe
+        return float(np.sum(layer.forward(x.copy()) * dy)), [x] * len(kinks)
 
-    scale = float(np.sum(np.abs(y * dy)))   # round-off in f grows with sum |y * dy|
+    # f = sum(y * dy) is known to eps times the size of the terms that make y
+    scale = float(np.sum(layer_output_scale(layer, x, y) * np.abs(dy)))
     setup = Setup(evaluate, watch, base_point(evaluate, watch), eps, rtol, mode, rng,
-                  n_samples, n_directions, scale)
+                  n_samples, n_directions, scale, _counts(x))
     rows = []
     for key, g in analytic.items():
         arr = x if key == "x" else layer.params[key]
-        rows.append(check_block(setup, key, arr, g))
+        try:
+            rows.append(check_block(setup, key, arr, g))
+        except Exception as exc:
+            row = crash_row(key, "forward (at a perturbed point)", exc)
+            if row is None:
+                raise
+            rows.append(row)
     return rows
+
+
+def _counts(x: np.ndarray):
+    """The counts a wrong reduction divides or multiplies by (for the tell-tale ratios)."""
+    return ((int(x.shape[0]), "the batch size"),) if x.ndim >= 1 else ()

@@ -82,3 +82,9 @@ def float64_params(layers, names: Sequence[str]):
     finally:
         for layer, key, p in swapped:
             layer.params[key] = p
+
+
+def is_low_precision(value) -> bool:
+    """True for float16/float32 data (what the report's bands excuse)."""
+    dtype = getattr(value, "dtype", None)
+    return dtype is not None and np.dtype(dtype).kind == "f" and np.dtype(dtype).itemsize < 8

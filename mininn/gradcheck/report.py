@@ -1,16 +1,17 @@
 r"""The report of a gradient check: one row per checked array, worst first.
 
-Errors are measured per entry as
-
-.. math::
-    \mathrm{rel}_i = \frac{|a_i - n_i|}{\max(|a_i| + |n_i|,\ \mathrm{tiny})}
-
-with ``a`` analytic and ``n`` numeric, ``tiny`` the floor below which a
-central difference cannot resolve ``rtol`` (see ``engine.compare``). A row
-**passes** when its relative error is below ``rtol`` (float64 default
+Each row carries the verdict on one array (``compare.py``): ``pass``,
+``kink``, ``uncertain`` ("cannot tell", with the reason) or ``FAIL``, and the
+numbers at its worst entry: analytic, numeric, the absolute error and the
+relative error :math:`|a - n| / \max(|a| + |n|, \mathrm{tiny})`. A row
+passes when that relative error is below ``rtol`` (float64 default
 ``RTOL = 1e-7``). The bands (CS231n's rule of thumb) are printed in words
 next to each row: > 1e-2 probably wrong, 1e-4 ... 1e-2 uncomfortable,
 1e-7 ... 1e-4 acceptable with kinks (or in float32), < 1e-7 good.
+
+The report has one string form, ``summary()`` (= ``str(report)``, and the
+message of ``assert_ok``'s AssertionError), so a notebook prints each FAIL
+once; ``_repr_html_`` shows the same table.
 """
 from __future__ import annotations
 
@@ -26,37 +27,46 @@ RTOL = 1e-7
 """Pass tolerance on the relative error in float64 (CS231n: "< 1e-7 good")."""
 
 
-def error_band(rel_error: float) -> str:
+def error_band(rel_error: float, kinks_or_float32: bool = True) -> str:
     """CS231n's rule of thumb for a relative error, in words.
 
-    > 1e-2 "probably wrong"; 1e-4 ... 1e-2 "uncomfortable";
-    1e-7 ... 1e-4 "ok with kinks or float32"; < 1e-7 "good".
+    > 1e-2 "probably wrong"; 1e-4 ... 1e-2 "uncomfortable"; < 1e-7 "good";
+    1e-7 ... 1e-4 "ok with kinks or float32" -- and, when there were neither
+    kinks nor float32 (``kinks_or_float32=False``), "small, beyond round-off":
+    a kink-free float64 check has no excuse for such an error.
     """
     if not rel_error < 1e-2:          # also catches NaN
         return "probably wrong"
     if rel_error > 1e-4:
         return "uncomfortable"
     if rel_error >= 1e-7:
-        return "ok with kinks or float32"
+        return "ok with kinks or float32" if kinks_or_float32 else "small, beyond round-off"
     return "good"
+
+
+STATUSES = ("pass", "kink", "uncertain", "FAIL")
 
 
 @dataclass
 class GradCheckRow:
     """One checked array: a layer's input or one of its parameters.
 
+    ``status`` is ``"pass"``; ``"kink"`` (accepted between the one-sided
+    slopes of a kink); ``"uncertain"`` (finite differences cannot tell here:
+    the gradient is below their resolution, or a perturbation crosses several
+    kinks at once; the note says why and what to do); or ``"FAIL"``.
     ``worst_index`` is the entry with the largest error (None for a
-    directional row, whose entries are random directions); ``analytic`` and
-    ``numeric`` are the two values there. ``status`` is ``"pass"``,
-    ``"kink"`` (accepted between the one-sided slopes of a kink) or
-    ``"FAIL"``; ``checked`` counts the compared entries (or directions) out
-    of ``size``.
+    directional row, whose entries are random directions); ``analytic``,
+    ``numeric``, ``abs_error`` and ``rel_error`` are the values there.
+    ``checked`` counts the compared entries (or directions) out of ``size``;
+    ``kinks`` says whether a perturbation crossed a kink, ``low_precision``
+    whether float32 (or float16) data came in.
     """
 
     name: str
     status: str
-    max_abs_error: float
-    max_rel_error: float
+    abs_error: float
+    rel_error: float
     worst_index: Optional[Tuple[int, ...]]
     analytic: float
     numeric: float
@@ -64,14 +74,19 @@ class GradCheckRow:
     size: int
     mode: str = "full"
     note: str = ""
+    kinks: bool = False
+    low_precision: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.status in ("pass", "kink")
+        """Not a FAIL: ``pass``, ``kink`` or ``uncertain``."""
+        return self.status != "FAIL"
 
     @property
     def band(self) -> str:
-        return error_band(self.max_rel_error)
+        if self.status == "uncertain":
+            return "cannot tell"
+        return error_band(self.rel_error, self.kinks or self.low_precision)
 
     def cells(self) -> List[str]:
         """The row as table cells."""
@@ -80,8 +95,8 @@ class GradCheckRow:
             checked = f"{self.checked} directions"
         else:
             checked = f"{self.checked}/{self.size}" + ("" if self.mode == "full" else f" {self.mode}")
-        return [self.status, self.name, f"{self.max_rel_error:.1e}", self.band,
-                f"{self.max_abs_error:.1e}", index, f"{self.analytic:.6g}", f"{self.numeric:.6g}",
+        return [self.status, self.name, f"{self.rel_error:.1e}", self.band,
+                f"{self.abs_error:.1e}", index, f"{self.analytic:.6g}", f"{self.numeric:.6g}",
                 checked]
 
 
@@ -102,15 +117,17 @@ def shape_row(name: str, got, expected, what: str) -> GradCheckRow:
     return failure_row(name, note, int(np.prod(expected)))
 
 
-def _severity(row: GradCheckRow) -> Tuple[bool, float]:
-    rel = row.max_rel_error
-    return (row.ok, -(rel if rel == rel else math.inf))
+def _severity(row: GradCheckRow) -> Tuple[int, float]:
+    rel = row.rel_error
+    rank = {"FAIL": 0, "uncertain": 1}.get(row.status, 2)
+    return (rank, -(rel if rel == rel else math.inf))
 
 
 class GradCheckReport(Tabular):
     """The result of a gradient check: one ``GradCheckRow`` per array, worst first.
 
-    ``passed`` is True when every row is ``pass`` or ``kink``. ``summary()``
+    ``passed`` is True when no row FAILs (``uncertain`` rows are listed in
+    ``uncertain``: the check could not decide there, and says why). ``summary()``
     (also ``str(report)``) is a plain-text table with the notes that explain
     kinks and shape errors, ``_repr_html_`` the same table in a notebook,
     ``report["W"]`` a row by name, and ``assert_ok()`` the pytest helper.
@@ -133,6 +150,11 @@ class GradCheckReport(Tabular):
     @property
     def failures(self) -> List[GradCheckRow]:
         return [row for row in self.rows if not row.ok]
+
+    @property
+    def uncertain(self) -> List[GradCheckRow]:
+        """Rows where finite differences cannot tell (never a FAIL)."""
+        return [row for row in self.rows if row.status == "uncertain"]
 
     @property
     def names(self) -> List[str]:
@@ -161,7 +183,12 @@ class GradCheckReport(Tabular):
     # ------------------------------------------------------------ display
     def _heading(self) -> str:
         step = "complex step" if self.method == "complex" else "central differences"
-        verdict = "passed" if self.passed else f"FAILED ({len(self.failures)} of {len(self)} rows)"
+        if not self.passed:
+            verdict = f"FAILED ({len(self.failures)} of {len(self)} rows)"
+        elif self.uncertain:
+            verdict = f"passed, but {len(self.uncertain)} of {len(self)} rows cannot tell"
+        else:
+            verdict = "passed"
         return (f"Gradient check of {self.title}: {verdict} -- {step}, h = {self.eps:g}; "
                 f"a row passes when its relative error is < {self.rtol:g}")
 
