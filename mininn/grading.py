@@ -88,9 +88,9 @@ def _explain_crash(error: BaseException) -> str:
     who = "your code raised" if raised_there else "the checker rejected what your code gave it:"
     lines = [f"      {who} {type(error).__name__}: {error}"]
     if frame is not None and raised_there:
-        where = f"line {frame.lineno}" + (f" of {frame.name}()" if frame.name != "<module>" else "")
+        where = (f"in {frame.name}(), " if frame.name != "<module>" else "") + f"line {frame.lineno}"
         code = (frame.line or "").strip()
-        lines.append(f"      at {where}: {code}" if code else f"      at {where}")
+        lines.append(f"      {where}: {code}" if code else f"      {where}")
     lines.append(f"      hint: {_hint(error)}")
     return "\n".join(lines)
 

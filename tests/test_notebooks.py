@@ -320,6 +320,25 @@ def test_orphans_are_deleted_when_generated_and_named_otherwise(copy_of_notebook
     assert not student.exists() and solution.exists() and stray.exists()
 
 
+def test_adding_the_readmes_example_exercise_needs_one_source_file(copy_of_notebooks):
+    root = copy_of_notebooks
+    readme = (NB_DIR / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Add an exercise", 1)[1]
+    example = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    header = ("# ---\n# jupyter:\n#   jupytext:\n"
+              "#     formats: exercises/solutions//ipynb,src//py:percent\n# ---\n\n")
+    (root / "src" / "ex9_example.py").write_text(header + example, encoding="utf-8")
+    (root / "src" / "ex9_example.mistakes.md").write_text(
+        "## wrong sign\n\n```python\nreturn -da * self.a * (1.0 - self.a)\n```\n")
+    assert any("ex9_example" in p for p in build.problems(root))
+    build.build(root)
+    assert build.problems(root) == []
+    student = read(root / "exercises" / "ex9_example.ipynb")
+    (answer,) = build.solution_cells(student)
+    assert "raise NotImplementedError()" in answer.source and "SOLUTION" not in answer.source
+    assert len(build.grading_cells(student)) == 1
+
+
 # ------------------------------------------------------- the grading helper
 def test_grade_prints_pass_once(capsys):
     grade("a check", lambda: (True, "all good"))
@@ -440,7 +459,7 @@ def test_exercise_blank_wrong_and_solved(source, tmp_path, untouched_notebooks_f
                 _assert_is_a_clean_fail(cell)
                 out = _stdout(cell)
                 if "your code raised" in out:          # a crash: the student's line is quoted
-                    line = out.split("      at ", 1)[1].split(": ", 1)[1].split("\n")[0]
+                    line = re.search(r"line \d+: (.*)", out).group(1)
                     assert line.strip() in mistakes(source)[name.split(": ", 1)[1]]
 
 
