@@ -35,7 +35,9 @@ def _is_real(value) -> bool:
 def check_int(value, name: str, minimum: Optional[int] = None,
               maximum: Optional[int] = None) -> int:
     """Return ``value`` as an int, refusing bools, floats and out-of-range values."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+    if type(value) is int:
+        pass                    # the usual case, without the slower ABC check below
+    elif isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     value = int(value)
     if minimum is not None and value < minimum:
@@ -155,8 +157,9 @@ def as_float_array(value, name: str, ndim: Optional[int] = None,
     if ndim is not None and arr.ndim != ndim:
         shape = "(n, features)" if ndim == 2 else f"a {ndim}-d array"
         raise ValueError(f"{name} must be {shape}, got an array of shape {arr.shape}")
-    if finite and not np.isfinite(arr).all():
-        bad = int(arr.size - np.count_nonzero(np.isfinite(arr)))
+    # count_nonzero: one C call, cheaper than .all() on the small arrays of hot paths
+    bad = arr.size - np.count_nonzero(np.isfinite(arr)) if finite else 0
+    if bad:
         raise ValueError(f"{name} must be finite, but {bad} of its {arr.size} values are NaN or inf")
     return arr
 
@@ -270,3 +273,33 @@ def check_broadcastable(arr: np.ndarray, shape: Tuple[int, ...], name: str,
     except ValueError:
         raise ValueError(f"{name} must be a scalar or broadcast to {to}'s shape {tuple(shape)}, "
                          f"got shape {arr.shape}") from None
+
+
+def check_shape(arr: np.ndarray, shape: Tuple[int, ...], name: str, of: str) -> np.ndarray:
+    """Refuse ``arr`` unless its shape is ``shape`` (that of ``of``), with a ValueError."""
+    if arr.shape != tuple(shape):
+        raise ValueError(f"{name} must have the shape of {of} {tuple(shape)}, got {arr.shape}")
+    return arr
+
+
+def check_nonzero(arr: np.ndarray, name: str) -> np.ndarray:
+    """Refuse an all-zero array (a direction, say) with a ValueError."""
+    if not np.any(arr):
+        raise ValueError(f"{name} must not be zero")
+    return arr
+
+
+def check_ordered(lo: np.ndarray, hi: np.ndarray, names: Tuple[str, str] = ("lo", "hi")) -> None:
+    """Refuse ``lo > hi`` anywhere (equal ends allowed) with a ValueError naming both."""
+    bad = np.asarray(lo > hi)
+    if bad.any():
+        raise ValueError(f"{names[0]} must be <= {names[1]} everywhere, got {names[0]} > "
+                         f"{names[1]} at {int(bad.sum())} of {bad.size} entries")
+
+
+def check_same_samples(n: int, y, names: Tuple[str, str] = ("X", "y")) -> None:
+    """Refuse targets ``y`` whose first axis does not hold ``n`` samples (a ValueError)."""
+    shape = np.shape(y)
+    if len(shape) == 0 or shape[0] != n:
+        raise ValueError(f"{names[0]} and {names[1]} must hold the same number of samples, got "
+                         f"{names[0]} with {n} rows and {names[1]} of shape {shape}")
