@@ -461,6 +461,18 @@ def _input_nets(sizes: Sizes):
 
 
 BY_HAND_GRAD = "NumPy by hand (forward + backward)"
+NO_INPUT_SHORTCUT = "mininn input_gradient without the shortcut (parameter gradients formed)"
+
+
+class WithParameterGradients(mininn.Sequential):
+    """A Sequential whose input gradient runs the full backward of every layer."""
+
+    def _backward_input(self, dY):
+        saved = [dict(layer.grads) for layer in self.layers]
+        dX = self._backward(dY)
+        for layer, grads in zip(self.layers, saved):
+            layer.grads.update(grads)
+        return dX
 
 
 def input_gradient(sizes: Sizes, which: int) -> Workload:
@@ -493,12 +505,22 @@ def input_gradient(sizes: Sizes, which: int) -> Workload:
             p = 1.0 / (1.0 + np.exp(-(h @ W2 + b2)))
             return (((p * (1.0 - p)) @ W2.T) * (h * (1.0 - h))) @ W1.T
 
+        twin = WithParameterGradients(net.layers)
         w.contenders.append(Contender(BY_HAND_GRAD, "numpy", lambda: loop(by_hand), calls))
+        w.contenders.append(Contender(NO_INPUT_SHORTCUT, "mininn",
+                                      lambda: loop(lambda: twin.input_gradient(P, 0)), calls))
         w.checks.append(Check("max |grad mininn - grad NumPy by hand|",
                               float(np.max(np.abs(ref - by_hand()))), 1e-12))
         w.targets.append(Target("mininn input_gradient / NumPy by hand",
                                 lambda wl: wl.ratio("mininn net.input_gradient", BY_HAND_GRAD),
                                 "<=", 1.25, issue="9"))
+        w.targets.append(Target(f"worth of Layer.backward_input: '{NO_INPUT_SHORTCUT}' / "
+                                "mininn net.input_gradient", lambda wl: wl.ratio(NO_INPUT_SHORTCUT),
+                                ">=", 1.3, issue="9"))
+        w.notes.append(f"'{NO_INPUT_SHORTCUT}' goes through every layer's full backward (and "
+                       "puts the grads back), as if Layer had no backward_input shortcut: each "
+                       "Dense layer also forms x^T dy and the bias sum. The shortcut is kept "
+                       "because this ratio is above 1.3.")
     if torch is None:
         w.skipped["PyTorch"] = NO_TORCH
     else:

@@ -55,7 +55,19 @@ def softplus(z: np.ndarray) -> np.ndarray:
         return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
 
 
-class Sigmoid(Layer):
+class Activation(Layer):
+    """An elementwise layer without parameters.
+
+    Its ``backward`` touches no ``grads``, so it already is the shortcut
+    ``backward_input`` (``Layer``'s default would save and restore the empty
+    ``grads`` around it).
+    """
+
+    def backward_input(self, da: np.ndarray) -> np.ndarray:
+        return self.backward(da)
+
+
+class Sigmoid(Activation):
     r"""Logistic sigmoid :math:`a = \sigma(z)`, :math:`\sigma'(z) = \sigma(z)(1 - \sigma(z))`.
 
     The derivative is formed from the stored output ``a``, not from ``z``.
@@ -73,7 +85,7 @@ class Sigmoid(Layer):
         return sigmoid(lo), sigmoid(hi)
 
 
-class Tanh(Layer):
+class Tanh(Activation):
     r"""Hyperbolic tangent :math:`a = \tanh z`, :math:`\tanh'(z) = 1 - \tanh^2 z = (1 - a)(1 + a)`.
 
     The factored form is the same number without its pitfalls: :math:`a^2`
@@ -92,7 +104,7 @@ class Tanh(Layer):
         return np.tanh(lo), np.tanh(hi)
 
 
-class ReLU(Layer):
+class ReLU(Activation):
     r"""Rectifier :math:`a = \max(z, 0)`.
 
     Derivative: 1 for z > 0 and 0 for z <= 0 -- we take **ReLU'(0) = 0**.
@@ -111,7 +123,7 @@ class ReLU(Layer):
         return np.maximum(lo, 0.0), np.maximum(hi, 0.0)
 
 
-class LeakyReLU(Layer):
+class LeakyReLU(Activation):
     r"""Leaky rectifier :math:`a = z` for z > 0, :math:`a = s z` otherwise.
 
     ``negative_slope`` s >= 0 (default 0.01). Derivative: 1 for z > 0 and s
@@ -139,7 +151,7 @@ class LeakyReLU(Layer):
         return {"negative_slope": self.negative_slope}
 
 
-class Softplus(Layer):
+class Softplus(Activation):
     r"""Softplus :math:`a = \log(1 + e^z)` (exact, no threshold), :math:`a' = \sigma(z)`."""
 
     def forward(self, z: np.ndarray) -> np.ndarray:
@@ -153,7 +165,7 @@ class Softplus(Layer):
         return softplus(lo), softplus(hi)
 
 
-class Identity(Layer):
+class Identity(Activation):
     """Identity :math:`a = z`, derivative 1 (a linear output layer)."""
 
     def forward(self, z: np.ndarray) -> np.ndarray:
@@ -166,7 +178,7 @@ class Identity(Layer):
         return lo, hi
 
 
-ACTIVATIONS: Dict[str, Type[Layer]] = {
+ACTIVATIONS: Dict[str, Type[Activation]] = {
     "sigmoid": Sigmoid,
     "tanh": Tanh,
     "relu": ReLU,
@@ -176,7 +188,7 @@ ACTIVATIONS: Dict[str, Type[Layer]] = {
 }
 
 
-def get(name: str) -> Layer:
+def get(name: str) -> Activation:
     """A new activation layer from its name (one of ``ACTIVATIONS``)."""
     check_choice(name, "activation", tuple(ACTIVATIONS))
     return ACTIVATIONS[name]()

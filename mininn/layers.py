@@ -29,12 +29,20 @@ from ._validation import SeedLike, check_choice, check_int, make_rng
 class Layer:
     """Base class of mininn's layers (subclassing it is optional for your own).
 
-    Besides the four members of the contract it has one optional shortcut,
-    ``backward_params(dy)``: the parameter gradients without ``dx``. Training
-    calls it on the network's first layer, whose ``dx`` (the gradient with
-    respect to the data) nobody needs. Its default here is ``backward(dy)``
-    with the result dropped, so a layer that defines only ``backward`` is
-    trained correctly; ``Dense`` overrides it to skip the product ``dy W^T``.
+    Besides the four members of the contract it has two optional shortcuts,
+    each with a default here that needs only ``backward``, so a layer that
+    defines the four members is used correctly everywhere:
+
+    * ``backward_params(dy)`` -- the parameter gradients without ``dx``.
+      Training calls it on the network's first layer, whose ``dx`` (the
+      gradient with respect to the data) nobody needs. Default: ``backward``
+      with the result dropped.
+    * ``backward_input(dy)`` -- ``dx`` only, ``grads`` left as they were.
+      Input gradients and Jacobians call it. Default: ``backward``, then the
+      previous ``grads`` put back.
+
+    ``Dense`` overrides both, each with one of the formulas of its
+    ``backward``; ``benchmarks/`` measures what each saves.
     """
 
     def __init__(self) -> None:
@@ -50,6 +58,13 @@ class Layer:
     def backward_params(self, dy: np.ndarray) -> None:
         """Fill ``grads`` for upstream ``dy``; the input gradient is not needed."""
         self.backward(dy)
+
+    def backward_input(self, dy: np.ndarray) -> np.ndarray:
+        """The gradient with respect to the input; ``grads`` are left as they were."""
+        saved = dict(self.grads)     # backward assigns new arrays: the old ones stay intact
+        dx = self.backward(dy)
+        self.grads.update(saved)
+        return dx
 
     def interval(self, lo: np.ndarray, hi: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError(f"{type(self).__name__} does not bound its output")
@@ -126,7 +141,7 @@ class Dense(Layer):
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self.backward_params(dy)
-        return dy @ self.params["W"].T
+        return self.backward_input(dy)
 
     def backward_params(self, dy: np.ndarray) -> None:
         if self._x is None:
@@ -135,6 +150,9 @@ class Dense(Layer):
         # gradients keeps what it was given.
         self.grads["W"] = self._x.T @ dy
         self.grads["b"] = dy.sum(axis=0)
+
+    def backward_input(self, dy: np.ndarray) -> np.ndarray:
+        return dy @ self.params["W"].T
 
     def interval(self, lo: np.ndarray, hi: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         r"""Bounds of :math:`xW + b` over the box ``lo <= x <= hi``.

@@ -60,9 +60,10 @@ class Sequential(Tabular):
     the first and last ``Dense`` layer (None if there is none).
 
     Public methods check their arguments; the underscored ``_forward``,
-    ``_backward``, ``_backward_params`` and ``_input_gradient`` are the same
-    computations unchecked, for inner loops (training, input search) that
-    checked their arguments once.
+    ``_backward``, ``_backward_params``, ``_backward_input`` and
+    ``_input_gradient`` are the same computations unchecked, for inner loops
+    (training, input search) that checked their arguments once. The last
+    three use the Layer shortcuts (``mininn.layers.Layer``).
     """
 
     def __init__(self, layers: Sequence) -> None:
@@ -135,8 +136,7 @@ class Sequential(Tabular):
         """Backward for training: every layer's ``grads``, but no dL/dX.
 
         The first layer's input is the data, whose gradient training never
-        uses: ``backward_params`` (``Layer``'s one shortcut) skips it -- on
-        the 784-256-10 benchmark network that is one matrix product of four.
+        uses: ``Layer.backward_params`` skips it.
         """
         layers = self.layers
         for layer in layers[:0:-1]:
@@ -144,8 +144,17 @@ class Sequential(Tabular):
         first = layers[0]
         if isinstance(first, Layer):
             first.backward_params(dY)
-        else:   # a layer with only the four members of the contract
-            first.backward(dY)
+        else:                       # only the four members: Layer's default
+            Layer.backward_params(first, dY)
+
+    def _backward_input(self, dY: np.ndarray) -> np.ndarray:
+        """The vector-Jacobian product dY -> dX, every layer's ``grads`` left alone."""
+        for layer in reversed(self.layers):
+            if isinstance(layer, Layer):
+                dY = layer.backward_input(dY)
+            else:                   # only the four members: Layer's default
+                dY = Layer.backward_input(layer, dY)
+        return dY
 
     # ---------------------------------------------------- input derivatives
     def input_gradient(self, X, output: int = 0) -> np.ndarray:
@@ -162,21 +171,9 @@ class Sequential(Tabular):
     def _input_gradient(self, X: np.ndarray, output: int = 0) -> Tuple[np.ndarray, np.ndarray]:
         """Unchecked: (Y, dY[:, output]/dX) for inner loops such as input search."""
         Y = self._forward(X)
-        dY = np.zeros_like(Y)
+        dY = np.zeros(Y.shape, dtype=Y.dtype)
         dY[:, output] = 1.0
-        return Y, self._vjp_input(dY)
-
-    def _vjp_input(self, dY: np.ndarray) -> np.ndarray:
-        """``_backward(dY)``, with every layer's ``grads`` put back as they were.
-
-        Layers assign new gradient arrays rather than writing into the old
-        ones, so keeping the old dicts' entries is enough.
-        """
-        saved = [dict(layer.grads) for layer in self.layers]
-        dX = self._backward(dY)
-        for layer, grads in zip(self.layers, saved):
-            layer.grads.update(grads)
-        return dX
+        return Y, self._backward_input(dY)
 
     def jacobian(self, X) -> np.ndarray:
         r"""Jacobian :math:`J_{ijk} = \partial Y_{ij} / \partial X_{ik}`: (n, n_outputs, n_inputs).
@@ -191,7 +188,7 @@ class Sequential(Tabular):
         repeated = np.repeat(X, n_out, axis=0)          # row i*n_out + j = X[i]
         Y = self._forward(repeated)
         dY = np.tile(np.eye(n_out, dtype=Y.dtype), (n, 1))  # row i*n_out + j = e_j
-        return self._vjp_input(dY).reshape(n, n_out, -1)
+        return self._backward_input(dY).reshape(n, n_out, -1)
 
     # ------------------------------------------------------------ parameters
     def named_parameters(self) -> Iterator[Tuple[str, np.ndarray, np.ndarray]]:
