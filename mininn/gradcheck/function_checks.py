@@ -12,7 +12,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from .. import losses as _losses
-from .._validation import check_broadcastable, check_callable, check_nonempty
+from .._validation import check_broadcastable, check_callable, check_nonempty, check_ordered
 from .contract import crash_row
 from .differences import DEFAULT_EPS
 from .engine import Setup, check_block, check_options, checker_rng
@@ -72,8 +72,8 @@ def check_gradient(f: Callable, x, grad, *, eps: float = DEFAULT_EPS, rtol: floa
             check_broadcastable(b, work.shape, label)
             bounds.append(b)
             watch.add("x", b, f"the {'lower' if label == 'lo' else 'upper'} bound")
-    if len(bounds) == 2 and np.any(bounds[0] > bounds[1]):
-        raise ValueError("lo must be <= hi everywhere, got lo > hi for some entries")
+    if len(bounds) == 2:
+        check_ordered(*bounds)
     if kinks is not None:
         watch.add("kinks(x)", 0.0, "the sign change at")
 

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .._validation import check_output
+from .._validation import check_callable, check_output
 from .compare import compare, join_notes
 from .diagnosis import diagnose, verdict
 from .differences import DEFAULT_EPS
@@ -45,8 +45,7 @@ def check_input_gradient(net, output: int = 0, *, X, eps: float = DEFAULT_EPS,
         Step h and the pass tolerance on the relative error.
     """
     check_network_object(net)
-    if not hasattr(net, "input_gradient"):
-        raise TypeError(f"net must have an input_gradient method, got {type(net).__name__}")
+    check_callable(getattr(net, "input_gradient", None), "net.input_gradient")
     output = check_output(output, getattr(net, "n_outputs", None))
     eps, rtol, *_ = check_options(eps, rtol)
     X = network_input(net, X)

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from .. import losses as _losses
-from .._validation import SeedLike, as_batch, check_layer_contract
+from .._validation import SeedLike, as_batch, check_layer_contract, check_same_samples
 from .contract import accumulates, backward_changed, changed_params, crash_row, snapshot
 from .diagnosis import diagnose, verdict
 from .differences import DEFAULT_EPS
@@ -80,10 +80,7 @@ def check_network(net, X, y, loss="mse", *, seed: SeedLike = None, eps: float = 
     layers = list(net.layers)
     low = is_low_precision(X) or any(is_low_precision(p) for p in _all_params(layers).values())
     X = network_input(net, X)
-    y_arr = np.asarray(y)
-    if y_arr.ndim == 0 or y_arr.shape[0] != X.shape[0]:
-        raise ValueError(f"X and y must hold the same number of samples, got X with {X.shape[0]} "
-                         f"rows and y of shape {y_arr.shape}")
+    check_same_samples(X.shape[0], y)
     loss = _losses.get(loss)
     title = f"{type(net).__name__} with {loss!r}"
     with float64_params(layers, [f"layers[{i}]" for i in range(len(layers))]):

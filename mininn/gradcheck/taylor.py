@@ -13,7 +13,8 @@ from typing import Callable, Dict, Tuple
 
 import numpy as np
 
-from .._validation import SeedLike, as_positive_vector, check_callable
+from .._validation import (SeedLike, as_positive_vector, check_callable, check_nonzero,
+                           check_shape)
 from .engine import checker_rng
 from .layer_checks import analytic_rows, backward_checked, check_layer_object, forward_checked
 from .precision import MACHINE_EPS, SMALLEST, as_scalar, float64_copy, float64_params
@@ -23,9 +24,7 @@ def check_f_x_grad(f, x, grad) -> Tuple[np.ndarray, np.ndarray]:
     """Validate a scalar function ``f``, a point ``x`` and its claimed gradient (same shape)."""
     check_callable(f, "f")
     x = float64_copy(x, "x")
-    g = float64_copy(grad, "grad")
-    if g.shape != x.shape:
-        raise ValueError(f"grad must have the shape of x {x.shape}, got {g.shape}")
+    g = check_shape(float64_copy(grad, "grad"), x.shape, "grad", "x")
     return x, g
 
 
@@ -74,13 +73,8 @@ def taylor_test(f: Callable, x, grad, *, direction=None, epsilons=None,
     if direction is None:
         d = checker_rng(seed).standard_normal(x.shape)
     else:
-        d = float64_copy(direction, "direction")
-        if d.shape != x.shape:
-            raise ValueError(f"direction must have the shape of x {x.shape}, got {d.shape}")
-    norm = float(np.linalg.norm(d))
-    if norm == 0:
-        raise ValueError("direction must not be zero")
-    d = d / norm
+        d = check_shape(float64_copy(direction, "direction"), x.shape, "direction", "x")
+    d = check_nonzero(d, "direction") / float(np.linalg.norm(d))
     epsilons = taylor_epsilons(epsilons)
     return _taylor(lambda e: as_scalar(f(x + e * d), "f"), as_scalar(f(x.copy()), "f"),
                    float(np.sum(g * d)), epsilons, name)
