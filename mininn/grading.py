@@ -117,9 +117,7 @@ def grade(title: str, check: Callable[[], object]) -> None:
     except GradingFailure:
         raise
     except NotImplementedError:
-        print(f"FAIL  {title}\n      not implemented yet: the cell marked YOUR CODE HERE "
-              "still raises NotImplementedError")
-        raise GradingFailure(f"{title} (not implemented yet)") from None
+        _not_implemented(title)
     except Exception as error:  # noqa: BLE001 -- any crash of the student's code is a FAIL
         print(f"FAIL  {title}\n{_explain_crash(error)}")
         raise GradingFailure(title) from None
@@ -130,6 +128,16 @@ def grade(title: str, check: Callable[[], object]) -> None:
     else:
         raise TypeError(f"check must return a report with 'passed' or a pair (passed, text), "
                         f"got {type(result).__name__}")
+    if not passed and "NotImplementedError" in text:
+        # A checker that reports crashes instead of raising them (check_layer does)
+        # still means: the student's cell is blank.
+        _not_implemented(title)
     print(f"{'PASS' if passed else 'FAIL'}  {title}\n{text}")
     if not passed:
         raise GradingFailure(title)
+
+
+def _not_implemented(title: str) -> None:
+    print(f"FAIL  {title}\n      not implemented yet: the cell marked YOUR CODE HERE "
+          "still raises NotImplementedError")
+    raise GradingFailure(f"{title} (not implemented yet)") from None
