@@ -222,3 +222,28 @@ def test_the_wrong_sigmoid_fails_even_on_saturated_inputs():
     x = np.array([[30.0, -30.0, 0.5], [12.0, 1.0, -2.0]])
     assert not check_layer(SigmoidUsingZ(), x, seed=0).passed
     assert gradcheck.check_layer(mininn.Sigmoid(), x, seed=0).passed
+
+
+# ------------------------------------------------------------- max pooling
+def test_maxpool_ties_are_kinks_not_fails():
+    # Blank parts of an image: every pixel of a window ties for the maximum,
+    # and the one-sided slopes of each pixel are 0 and dy.
+    from mininn.pooling import MaxPool2D
+    x = np.zeros((2, 1, 4, 4))
+    x[0, 0, 0, 0] = 1.0
+    report = check_layer(MaxPool2D(2), x, seed=0)
+    _no_fail(report)
+    assert report["x"].status == "kink" and "tie for the maximum" in report["x"].note
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_conv_net_on_digits_never_fails(seed):
+    from mininn.convolution import Conv2D
+    from mininn.pooling import Flatten, MaxPool2D, Unflatten
+    X, y = datasets.load_digits()
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(len(X), 5, replace=False)
+    net = mininn.Sequential([Unflatten((1, 8, 8)), Conv2D(1, 2, 3, seed=seed), mininn.ReLU(),
+                             MaxPool2D(2), Flatten(), Dense(18, 10, seed=seed)])
+    _no_fail(check_network(net, X[rows], y[rows], "softmax_cross_entropy", seed=seed))
+    _no_fail(check_input_gradient(net, int(rng.integers(10)), X=X[rows]))

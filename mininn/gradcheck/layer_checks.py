@@ -232,7 +232,7 @@ def _central_rows(layer, x, dy, analytic, y, eps, rtol, mode, rng, n_samples, n_
     watch = KinkWatch()
     kinks = kinks_of(layer)
     for k in kinks:
-        watch.add("x", k, f"the kink of {type(layer).__name__} at")
+        watch.add("x", k, getattr(k, "kind", f"the kink of {type(layer).__name__} at"))
 
     def evaluate():
         # a copy: a forward that modifies its input must not move the probe

@@ -85,7 +85,7 @@ def base_point(evaluate, watch: KinkWatch):
     """``(f0, sides0, values0)`` at the unperturbed point."""
     f0, watched = evaluate()
     sides = watch.sides(watched) if watch else None
-    values = [np.array(w, dtype=np.float64, copy=True) for w in watched] if watch else None
+    values = watch.values(watched) if watch else None
     return as_scalar(f0, "f"), sides, values
 
 
