@@ -27,7 +27,7 @@ import numpy as np
 from . import activations
 from ._table import Tabular
 from ._validation import (SeedLike, as_batch, as_float_array, check_choice, check_int,
-                          check_output, make_rng)
+                          check_layer_contract, check_output, make_rng)
 from .layers import INITS, Dense, Layer
 
 _FORMAT = "mininn.Sequential"
@@ -35,14 +35,6 @@ _FORMAT_VERSION = 1
 
 # Layers that save() can describe by name; load() rebuilds them from their config.
 _SAVEABLE = {cls.__name__: cls for cls in [Dense, *activations.ACTIVATIONS.values()]}
-
-
-def _check_layer_object(layer, index: int) -> None:
-    missing = [m for m in ("forward", "backward", "params", "grads") if not hasattr(layer, m)]
-    if missing:
-        raise TypeError(
-            f"layers[{index}] ({type(layer).__name__}) does not follow the Layer contract: "
-            f"missing {', '.join(missing)}")
 
 
 class Sequential(Tabular):
@@ -73,7 +65,7 @@ class Sequential(Tabular):
         if not layers:
             raise ValueError("layers must hold at least one layer, got an empty list")
         for i, layer in enumerate(layers):
-            _check_layer_object(layer, i)
+            check_layer_contract(layer, f"layers[{i}]")
         width = None
         for i, layer in enumerate(layers):
             n_in = getattr(layer, "n_in", None)

@@ -97,6 +97,8 @@ def test_parameters_and_summary():
                                                          net[2].params["W"], net[2].params["b"]]))
     text = net.summary()
     assert "Dense(2, 3)" in text and "W(2, 3)" in text and "total parameters: 13" in text
+    html = net._repr_html_()
+    assert "<table>" in html and "Dense(2, 3)" in html and "total parameters: 13" in html
     assert "13 parameters" in repr(net)
     logits = net[:-1]
     assert isinstance(logits, Sequential) and logits.layers[0] is net.layers[0]

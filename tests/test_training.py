@@ -130,3 +130,15 @@ def test_fit_bad_input(kwargs, exc, match):
     args.update(kwargs)
     with pytest.raises(exc, match=match):
         fit(**args)
+
+
+def test_history_summary_and_html_come_from_one_table():
+    X, y = datasets.xor()
+    history = fit(mininn.mlp([2, 2, 1], seed=0), X, y, epochs=30, batch_size=None, seed=0,
+                  validation_data=(X, y))
+    text = history.summary()
+    assert text.startswith("History: 30 epochs") and "val_loss" in text
+    assert f"{history.loss[-1]:.6g}" in text                 # the last epoch is shown
+    assert len(text.splitlines()) < 20                       # not one row per epoch
+    html = history._repr_html_()
+    assert "<table>" in html and f"{history.loss[-1]:.6g}" in html
