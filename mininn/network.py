@@ -1,4 +1,4 @@
-r"""``Sequential``: a stack of layers, its input gradient and Jacobian, save/load.
+r"""``Sequential``: a stack of layers, its input gradient and Jacobian; ``mlp``.
 
 For a network :math:`f = f_L \circ \dots \circ f_1` the chain rule gives, for
 an upstream gradient ``dY``: (n, out),
@@ -12,14 +12,10 @@ one layer's ``backward`` at a time, from the last to the first. Choosing
 the **input**: ``input_gradient``. Stacking all ``e_j`` gives the Jacobian.
 
 The network knows nothing of training or of input search; it offers the
-derivatives they need.
+derivatives they need. Saving and loading live in ``mininn.saving``.
 """
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-import zipfile
 from typing import Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -29,12 +25,7 @@ from ._table import Tabular
 from ._validation import (SeedLike, as_batch, as_float_array, check_choice, check_int,
                           check_layer_contract, check_output, make_rng)
 from .layers import INITS, Dense, Layer
-
-_FORMAT = "mininn.Sequential"
-_FORMAT_VERSION = 1
-
-# Layers that save() can describe by name; load() rebuilds them from their config.
-_SAVEABLE = {cls.__name__: cls for cls in [Dense, *activations.ACTIVATIONS.values()]}
+from .saving import load, save  # noqa: F401 - mininn.load is network.load
 
 
 class Sequential(Tabular):
@@ -228,88 +219,11 @@ class Sequential(Tabular):
 
     # ------------------------------------------------------------ save/load
     def save(self, path) -> None:
-        """Write the network to ``path`` as an ``.npz`` file (no pickle).
+        """Write the network to ``path`` as an ``.npz`` file (no pickle): ``mininn.saving.save``.
 
-        The architecture is stored as JSON in the entry ``"architecture"`` and
-        each parameter as ``"<layer index>/<key>"``. The file is written to a
-        temporary file in the same folder and then renamed over ``path``, so a
-        crash never leaves half a model. The path is used exactly as given.
+        Read it back with ``mininn.load(path)``.
         """
-        path = os.fspath(path)
-        specs = []
-        arrays = {}
-        for i, layer in enumerate(self.layers):
-            name = type(layer).__name__
-            if _SAVEABLE.get(name) is not type(layer):
-                raise TypeError(
-                    f"cannot save layers[{i}] of type {name}: only mininn's built-in layers "
-                    f"({', '.join(sorted(_SAVEABLE))}) can be saved")
-            specs.append({"type": name, "config": layer.config()})
-            for key, value in layer.params.items():
-                arrays[f"{i}/{key}"] = value
-        header = {"format": _FORMAT, "version": _FORMAT_VERSION, "layers": specs}
-        arrays["architecture"] = np.array(json.dumps(header))
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".mininn-", suffix=".npz.tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
-
-
-def load(path) -> Sequential:
-    """Read a network written by ``Sequential.save``.
-
-    Raises ValueError (naming the file) for anything that is not a mininn
-    model: not an ``.npz`` at all, no architecture entry, an unknown format
-    or layer type, missing or misshapen parameters. Never unpickles.
-    """
-    path = os.fspath(path)
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise
-    except (ValueError, OSError, zipfile.BadZipFile) as exc:
-        raise ValueError(f"{path!r} is not a mininn model file (.npz): {exc}") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise ValueError(f"{path!r} is not a mininn model file: it holds a single array, not an .npz archive")
-    with archive:
-        try:
-            if "architecture" not in archive.files:
-                raise ValueError("it has no 'architecture' entry (a foreign .npz?)")
-            header = json.loads(str(archive["architecture"]))
-            if not isinstance(header, dict) or header.get("format") != _FORMAT:
-                raise ValueError(f"its format is {header.get('format') if isinstance(header, dict) else header!r}, "
-                                 f"expected {_FORMAT!r}")
-            if header.get("version") != _FORMAT_VERSION:
-                raise ValueError(f"format version {header.get('version')!r} is not supported "
-                                 f"(this mininn reads version {_FORMAT_VERSION})")
-            layers = []
-            for i, spec in enumerate(header["layers"]):
-                cls = _SAVEABLE.get(spec.get("type"))
-                if cls is None:
-                    raise ValueError(f"layer {i} has unknown type {spec.get('type')!r}")
-                layer = cls(**spec.get("config", {}))
-                for key, value in layer.params.items():
-                    entry = f"{i}/{key}"
-                    if entry not in archive.files:
-                        raise ValueError(f"parameter {entry!r} is missing")
-                    stored = archive[entry]
-                    if stored.shape != value.shape or stored.dtype.kind != "f":
-                        raise ValueError(f"parameter {entry!r} has shape {stored.shape} and dtype "
-                                         f"{stored.dtype}, expected {value.shape} float")
-                    layer.params[key] = stored.astype(np.float64)
-                    layer.grads[key] = np.zeros_like(layer.params[key])
-                layers.append(layer)
-        except ValueError as exc:
-            raise ValueError(f"{path!r} is not a valid mininn model: {exc}") from None
-        except (KeyError, TypeError, json.JSONDecodeError, zipfile.BadZipFile, OSError) as exc:
-            raise ValueError(f"{path!r} is not a valid mininn model: corrupt content ({exc})") from None
-    return Sequential(layers)
+        save(self, path)
 
 
 def mlp(sizes: Sequence[int], hidden: str = "tanh", output: str = "identity",

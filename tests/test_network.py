@@ -1,17 +1,12 @@
 """Sequential: backward, input gradient, Jacobian, parameters, summary, save/load."""
 from __future__ import annotations
 
-import json
-import os
-import zipfile
-
 import numpy as np
 import pytest
 
-import mininn
 from mininn import activations
 from mininn.layers import Dense
-from mininn.network import Sequential, load, mlp
+from mininn.network import Sequential, mlp
 
 from finite_differences import numeric_vjp, rel_error
 
@@ -146,84 +141,3 @@ def test_output_index_checked():
     with pytest.raises(ValueError, match="dY must have 2 columns"):
         net.forward(np.zeros((1, 2)))
         net.backward(np.zeros((1, 3)))
-
-
-# ------------------------------------------------------------- save/load
-@pytest.mark.parametrize("hidden", ACTIVATION_NAMES)
-def test_save_load_round_trip_is_exact(tmp_path, hidden):
-    net = Sequential([Dense(3, 4, seed=1), activations.get(hidden), Dense(4, 2, seed=2),
-                      activations.LeakyReLU(0.3)])
-    path = tmp_path / "model.npz"
-    net.save(path)
-    loaded = mininn.load(path)
-    assert [type(layer) for layer in loaded.layers] == [type(layer) for layer in net.layers]
-    assert loaded.layers[-1].negative_slope == 0.3
-    for p, q in zip(net.parameters(), loaded.parameters()):
-        np.testing.assert_array_equal(p, q)
-    X = np.random.default_rng(0).normal(size=(5, 3))
-    np.testing.assert_array_equal(net.forward(X), loaded.forward(X))
-    assert [f for f in os.listdir(tmp_path)] == ["model.npz"]      # no temporary left
-
-
-def test_load_refuses_foreign_and_corrupt_files(tmp_path):
-    foreign = tmp_path / "foreign.npz"
-    np.savez(foreign, a=np.arange(3))
-    with pytest.raises(ValueError, match="foreign.npz.*architecture"):
-        load(foreign)
-    corrupt = tmp_path / "corrupt.npz"
-    corrupt.write_bytes(b"this is not a zip file at all")
-    with pytest.raises(ValueError, match="corrupt.npz.*not a mininn model"):
-        load(corrupt)
-    single = tmp_path / "single.npy"
-    np.save(single, np.arange(3))
-    with pytest.raises(ValueError, match="single array"):
-        load(single)
-    # a real model with one parameter of the wrong shape
-    good = tmp_path / "good.npz"
-    mlp([2, 3, 1], seed=0).save(good)
-    with zipfile.ZipFile(good) as zf:
-        entries = {name: zf.read(name) for name in zf.namelist()}
-    bad = tmp_path / "bad.npz"
-    arrays = dict(np.load(good))
-    arrays["0/W"] = np.zeros((5, 5))
-    np.savez(bad, **arrays)
-    with pytest.raises(ValueError, match="0/W.*shape"):
-        load(bad)
-    header = json.loads(str(np.load(good)["architecture"]))
-    header["layers"][1]["type"] = "Swish"
-    arrays = dict(np.load(good))
-    arrays["architecture"] = np.array(json.dumps(header))
-    np.savez(bad, **arrays)
-    with pytest.raises(ValueError, match="unknown type 'Swish'"):
-        load(bad)
-    assert "architecture.npy" in entries
-
-
-def test_save_refuses_custom_layers(tmp_path):
-    class Square(mininn.Layer):
-        def forward(self, x):
-            self._x = x
-            return x * x
-
-        def backward(self, dy):
-            return 2 * self._x * dy
-
-    net = Sequential([Dense(2, 2), Square()])
-    with pytest.raises(TypeError, match=r"layers\[1\] of type Square"):
-        net.save(tmp_path / "m.npz")
-    assert not any(tmp_path.iterdir())
-
-
-def test_save_failure_leaves_previous_file_intact(tmp_path, monkeypatch):
-    path = tmp_path / "m.npz"
-    mlp([2, 3, 1], seed=0).save(path)
-    before = path.read_bytes()
-
-    def crash(*args, **kwargs):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(np, "savez", crash)
-    with pytest.raises(OSError, match="disk full"):
-        mlp([2, 3, 1], seed=1).save(path)
-    assert path.read_bytes() == before
-    assert sorted(os.listdir(tmp_path)) == ["m.npz"]
