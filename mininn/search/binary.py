@@ -21,6 +21,17 @@ Three methods, from sure-but-slow to fast-and-sure:
     largest total path weight and is completed by the incumbent's bits. The
     first incumbent comes from the local search.
 
+    For networks whose hidden activations include ReLU or LeakyReLU, the
+    default ``relaxation="auto"`` goes further once a search needs more than
+    ``ESCALATE_NODES`` nodes: it starts again from the root (keeping its
+    incumbent) with *hidden-unit splits* -- a node may fix an unstable unit
+    active or inactive instead of fixing a bit, whichever promises more
+    (a unit's score is its output coefficient times the largest gap of its
+    relaxation, a bit's the size of its coefficient) -- and bounds every node
+    with slopes and split multipliers optimised by projected gradient
+    descent (:mod:`mininn.search.optimised`), each child starting from its
+    parent's.
+
 Minimising output j is maximising :math:`-z_j` (see
 :mod:`mininn.search.problem`); the result's ``bound`` is then a *lower*
 bound on the minimum.
@@ -37,6 +48,7 @@ from .bounds import RELAXATIONS, resolve_relaxation, score_upper
 from .branch_and_bound import Outcome, branch_and_bound, exact_result
 from .exhaustive import MAX_EXHAUSTIVE_BITS, best_string
 from .local import local_search
+from .optimised import Hinges, split_bound
 from .problem import Problem, make_problem
 from .results import ExactResult
 
@@ -45,15 +57,27 @@ BINARY_METHODS = ("exact", "exhaustive", "local")
 #: Open nodes are popped best first up to this many, depth first beyond.
 BEST_FIRST_LIMIT = 1 << 16
 
+#: A unit split is chosen over a bit split when its score (what it can remove
+#: from the bound in both children) exceeds this times the bit's (what
+#: fixing it removes in one child).
+UNIT_PREFERENCE = 1.0
+#: Nodes bounded with the plain linear bound before unit splits start.
+ESCALATE_NODES = 2_000
+
 _FREE = -1  # node state of a free bit (the others hold 0 or 1)
 
 
 def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: float,
                 max_nodes: Optional[int], time_limit: Optional[float], node_batch: int,
-                t0: float, best_first_limit: Optional[int] = BEST_FIRST_LIMIT) -> Outcome:
+                t0: float, best_first_limit: Optional[int] = BEST_FIRST_LIMIT,
+                split_units: bool = False, escalate_nodes: int = ESCALATE_NODES) -> Outcome:
     """Branch and bound over the bits from the incumbent ``x0`` (k,) of 0/1.
 
-    ``relaxation`` is "linear" or "interval" (already resolved).
+    ``relaxation`` is "linear" or "interval" (already resolved). With
+    ``split_units`` (linear bounds only) a node may split a hinge unit
+    instead of a bit, and its bound is optimised over the hinges' slopes and
+    the split multipliers (:mod:`mininn.search.optimised`), after a first
+    run of ``escalate_nodes`` nodes with the plain bound (0: none).
     """
     k = problem.k
     x_best = np.asarray(x0, dtype=np.float64).copy()
@@ -61,13 +85,29 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     order = np.argsort(-problem.path_weights(), kind="stable")
     rank = np.empty(k, dtype=np.int64)
     rank[order] = np.arange(k)
+    hinges = Hinges(problem.layers, k) if split_units else None
 
-    def assess(nodes):
-        """Bound sub-cubes; pick each one's branching bit and completion."""
+    def assess(nodes, closed):
+        """Bound sub-cubes; pick each one's split (bit or unit) and completion."""
         states = nodes["states"]
         free = states == _FREE
         lo = (states == 1).astype(np.float64)
         hi = np.where(free, 1.0, lo)
+        leaf = ~free.any(axis=1)
+        if hinges is not None:
+            ub, coef, alpha, beta, units = split_bound(
+                problem.layers, hinges, lo, hi, nodes["sigma"].astype(np.float64),
+                nodes.get("alpha"), nodes.get("beta"), closed)
+            bit_gain = np.where(free, np.abs(coef), -1.0)
+            bit = np.argmax(bit_gain, axis=1)
+            unit = np.argmax(units, axis=1)
+            rows = np.arange(bit.size)
+            # a unit split narrows both children, a bit split one of them
+            use_unit = units[rows, unit] > UNIT_PREFERENCE * bit_gain[rows, bit]
+            choice = np.where(use_unit, k + unit, bit)
+            fields = {"states": states, "sigma": nodes["sigma"], "alpha": alpha,
+                      "beta": beta, "choice": choice}
+            return ub, fields, np.where(free, coef > 0, lo), ~leaf, leaf
         ub, coef = score_upper(problem, lo, hi, relaxation)
         if coef is not None:
             bit = np.argmax(np.where(free, np.abs(coef), -1.0), axis=1)
@@ -76,21 +116,51 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
             bit = np.argmin(np.where(free, rank, k), axis=1)
             guess = np.broadcast_to(x_best, states.shape)
         completion = np.where(free, guess, lo)
-        leaf = ~free.any(axis=1)
-        return ub, {"states": states, "bit": bit}, completion, ~leaf, leaf
+        return ub, {"states": states, "choice": bit}, completion, ~leaf, leaf
 
     def branch(parents):
-        states, bit = parents["states"], parents["bit"]
-        m = bit.size
-        children = np.concatenate([states, states])
-        children[np.arange(2 * m), np.concatenate([bit, bit])] = np.repeat(
-            np.array([0, 1], dtype=np.int8), m)
-        return {"states": children}
+        choice = parents["choice"]
+        m = choice.size
+        children = {name: np.concatenate([a, a]) for name, a in parents.items()
+                    if name != "choice"}
+        rows = np.arange(2 * m)
+        both = np.concatenate([choice, choice])
+        on_bit = both < k
+        children["states"][rows[on_bit], both[on_bit]] = np.repeat(
+            np.array([0, 1], dtype=np.int8), m)[on_bit]
+        if hinges is not None:
+            on_unit = ~on_bit
+            children["sigma"][rows[on_unit], both[on_unit] - k] = np.repeat(
+                np.array([-1, 1], dtype=np.int8), m)[on_unit]
+        return children
+
+    def run(root, root_ub, budget):
+        return branch_and_bound(problem, x_best, best, root, assess, branch, gap_tol=gap_tol,
+                                max_nodes=budget, time_limit=time_limit,
+                                node_batch=node_batch, t0=t0, best_first_limit=best_first_limit,
+                                root_ub=root_ub)
 
     root = {"states": np.full((1, k), _FREE, dtype=np.int8)}
-    return branch_and_bound(problem, x_best, best, root, assess, branch, gap_tol=gap_tol,
-                            max_nodes=max_nodes, time_limit=time_limit,
-                            node_batch=node_batch, t0=t0, best_first_limit=best_first_limit)
+    if hinges is None:
+        return run(root, None, max_nodes)
+    # The plain bound first: cheap per node, and enough for small problems.
+    # A search that needs more nodes starts again from the root (with the
+    # incumbent found so far) with optimised bounds and unit splits.
+    nodes = evaluated = 0
+    if escalate_nodes > 0:
+        plain, hinges = hinges, None
+        first = run(root, None, escalate_nodes if max_nodes is None
+                    else min(escalate_nodes, max_nodes))
+        if first.stop_reason != "max_nodes" or first.nodes == max_nodes:
+            return first
+        hinges = plain
+        x_best, best = first.x, first.best
+        nodes, evaluated = first.nodes, first.evaluated
+    root["sigma"] = np.zeros((1, hinges.n), dtype=np.int8)
+    out = run(root, None, None if max_nodes is None else max(1, max_nodes - nodes))
+    out.nodes += nodes
+    out.evaluated += evaluated
+    return out
 
 
 def best_binary_input(net, output: int = 0, *, goal: str = "max", method: str = "exact",
@@ -116,7 +186,10 @@ def best_binary_input(net, output: int = 0, *, goal: str = "max", method: str = 
         Bounds of the branch and bound (``"exact"``; ``"local"`` uses them
         for its ``bound`` over the whole cube). ``"auto"`` is ``"linear"``
         when the network holds only ``Dense`` layers and built-in
-        activations, else ``"interval"``.
+        activations (plus, for ReLU/LeakyReLU units, optimised bounds and
+        unit splits in long searches; see the module docstring), else
+        ``"interval"``. ``"linear"`` keeps the plain linear bounds and
+        splits bits only.
     restarts : int
         ``"local"`` (and the first incumbent of ``"exact"``) climbs from
         ``restarts`` rounded relaxed optima and ``restarts`` random strings.
@@ -188,8 +261,9 @@ def best_binary_input(net, output: int = 0, *, goal: str = "max", method: str = 
         return exact_result(problem, X, i, best=float(scores[i]), upper=upper,
                             stop_reason="local_optimum", nodes=0, evaluated=evaluated, **common)
     kind = resolve_relaxation(problem, relaxation)
+    split = relaxation == "auto" and kind == "linear" and Hinges(problem.layers, k).n > 0
     out = search_bits(problem, X[i], relaxation=kind, gap_tol=gap_tol, max_nodes=max_nodes,
-                      time_limit=time_limit, node_batch=node_batch, t0=t0)
+                      time_limit=time_limit, node_batch=node_batch, t0=t0, split_units=split)
     return exact_result(problem, out.x, best=out.best, upper=out.upper,
                         stop_reason=out.stop_reason, nodes=out.nodes,
                         evaluated=evaluated + out.evaluated, **common)

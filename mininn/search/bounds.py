@@ -81,19 +81,31 @@ def back_substitute(layers, lines, top: int, lam: np.ndarray, const: np.ndarray,
     return upper, lam
 
 
-def preactivation_bounds(layers, lo: np.ndarray, hi: np.ndarray):
-    """Input intervals of every step and the lines of every activation.
+def preactivation_bounds(layers, lo: np.ndarray, hi: np.ndarray, splits=None):
+    r"""Input intervals of every step and the lines of every activation.
 
     Returns (intervals, lines): ``intervals[i] = (l, u)`` bounds the input of
     step i (each (B, width)), ``lines[i]`` relaxes activation step i on it
     (None for affine steps). The last step's output interval is
     ``intervals[len(layers)]``.
+
+    ``splits = (slices, sigma)`` restricts the set to split hinge units:
+    ``sigma[:, slices[i]]`` (B, width) is +1 where unit j of step i is fixed
+    active (:math:`z_j \ge 0`: l is raised to 0), -1 where it is fixed
+    inactive (u is lowered to 0), 0 where it is free. The bounds then hold on
+    the box intersected with those constraints. An interval that the
+    constraint would empty is left as it is (still sound on the whole box).
     """
     centre, radius = 0.5 * (lo + hi), 0.5 * (hi - lo)
     lines: List = [None] * len(layers)
     intervals = [(lo, hi)]
     l, u = lo, hi
     for i, layer in enumerate(layers):
+        if splits is not None and i in splits[0]:
+            sigma = splits[1][:, splits[0][i]]
+            l = np.where((sigma > 0) & (u >= 0), np.maximum(l, 0.0), l)
+            u = np.where((sigma < 0) & (l <= 0), np.minimum(u, 0.0), u)
+            intervals[i] = (l, u)
         l_next, u_next = layer.interval(l, u)
         if type(layer) is Affine:
             # the first affine step's interval is already exact; the last one

@@ -43,7 +43,7 @@ def search_box(problem: Problem, lo: np.ndarray, hi: np.ndarray, x0: np.ndarray,
     influence = problem.path_weights()
     scale = float(np.max(hi - lo))
 
-    def assess(nodes):
+    def assess(nodes, closed):
         """Bound boxes; split each along its strongest coordinate; try the
         bound's maximising corner and the centre."""
         blo, bhi = nodes["lo"], nodes["hi"]

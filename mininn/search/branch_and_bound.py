@@ -143,21 +143,29 @@ class Outcome:
     nodes: int
     evaluated: int
     stop_reason: str     # "proved", "max_nodes" or "time_limit"
+    discarded: float = -np.inf      # largest bound of a closed node
+    open_ub: Optional[np.ndarray] = None     # the open nodes' bounds (m,) ...
+    open_nodes: Optional[dict] = None        # ... and fields, when stopped early
 
 
 def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: dict,
                      assess: Callable, branch: Callable, *, gap_tol: float,
                      max_nodes: Optional[int], time_limit: Optional[float], node_batch: int,
-                     t0: float, best_first_limit: Optional[int] = None) -> Outcome:
-    """Maximise the score from the incumbent (x_best, best) and the root node.
+                     t0: float, best_first_limit: Optional[int] = None,
+                     root_ub: Optional[np.ndarray] = None) -> Outcome:
+    """Maximise the score from the incumbent (x_best, best) and the root node(s).
 
-    ``assess(nodes) -> (ub (m,), nodes with their split choice, candidates
-    (c, k), open_ (m,), own (m,) or None)``: sound upper bounds of the score
-    over each node, points to try as incumbents, which nodes still need
-    splitting (a closed node's bound counts as a discarded one), and which
-    nodes are the single point ``candidates[i]`` (their bound is then that
-    point's score). ``branch(nodes) -> children`` (2 per parent, the parents
-    stacked twice).
+    ``assess(nodes, closed) -> (ub (m,), nodes with their split choice,
+    candidates (c, k), open_ (m,), own (m,) or None)``: sound upper bounds of
+    the score over each node, points to try as incumbents, which nodes still
+    need splitting (a closed node's bound counts as a discarded one), and
+    which nodes are the single point ``candidates[i]`` (their bound is then
+    that point's score); ``closed(ub) -> (m,) bool`` tells assess which
+    bounds would close their node now, so that it can skip further work on
+    them. ``branch(nodes) -> children`` (2 per parent, the parents stacked
+    twice). ``root`` may hold many nodes, with known bounds ``root_ub`` (m,)
+    (the open nodes of an earlier run, say); they are assessed
+    ``node_batch`` at a time.
     """
     rule = GapRule(problem, gap_tol)
     evaluated = nodes = 0
@@ -166,7 +174,8 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
 
     def expand(children, parent_ub):
         nonlocal best, x_best, nodes, evaluated, discarded
-        ub, children, candidates, open_, own = assess(children)
+        ub, children, candidates, open_, own = assess(children,
+                                                      lambda u: rule.closed(u, best))
         ub = np.minimum(ub, parent_ub)
         nodes += ub.size
         s = problem.score(candidates)
@@ -183,7 +192,15 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
         keep = ~done
         pool.push(ub[keep], {name: a[keep] for name, a in children.items()})
 
-    expand(root, np.inf)
+    m = next(iter(root.values())).shape[0]
+    root_ub = np.full(m, np.inf) if root_ub is None else root_ub
+    for start in range(0, m, node_batch):
+        part = slice(start, start + node_batch)
+        alive = ~rule.closed(root_ub[part], best)
+        if alive.any():
+            expand({name: a[part][alive] for name, a in root.items()}, root_ub[part][alive])
+        if not alive.all():
+            discarded = max(discarded, float(root_ub[part][~alive].max()))
     stop_reason = "proved"
     while pool.n:
         if rule.closed([pool.max_ub()], best)[0]:
@@ -209,7 +226,8 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
                 continue
         expand(branch(parents), np.concatenate([parent_ub, parent_ub]))
     upper = max(best, discarded, pool.max_ub())
-    return Outcome(x_best, best, upper, nodes, evaluated, stop_reason)
+    left = pool.pop(pool.n) if pool.n else (None, None)
+    return Outcome(x_best, best, upper, nodes, evaluated, stop_reason, discarded, *left)
 
 
 def exact_result(problem: Problem, xs: np.ndarray, row: int = 0, *, method: str,

@@ -132,8 +132,9 @@ def relax_s_shaped(cls: type, l: np.ndarray, u: np.ndarray) -> Lines:
     return aU, bU, aL, bL
 
 
-def hinge_lower_slope(s: float, l: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """The default slope of the line through 0 for a hinge with slope s below 0.
+def hinge_line_slope(s: float, l: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The default slope of the line through 0 for a hinge with slope s below 0
+    (the lower line when s <= 1, the upper one when s > 1).
 
     1 where the positive side is the longer (u >= -l), s otherwise; fixed
     units (u <= 0 or l >= 0) get their one slope.
@@ -153,7 +154,7 @@ def relax_hinge(s: float, l: np.ndarray, u: np.ndarray) -> Lines:
     fixed = (u <= 0) | (l >= 0)
     a_chord = np.where(u <= 0, s, np.where(l >= 0, 1.0, chord_a))
     b_chord = np.where(fixed, 0.0, chord_b)
-    a_line = hinge_lower_slope(s, l, u)
+    a_line = hinge_line_slope(s, l, u)
     zero = np.zeros_like(l)
     if s <= 1.0:
         return a_chord, b_chord, a_line, zero

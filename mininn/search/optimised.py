@@ -1,0 +1,279 @@
+r"""Optimised linear bounds: tune the free slopes (α) and the split multipliers (β).
+
+The linear bound of :mod:`mininn.search.bounds` fixes one line of every
+unstable hinge unit (ReLU, LeakyReLU with slope s, input interval
+:math:`l < 0 < u`) by a rule. Any line through 0 with slope
+
+.. math:: \alpha \in [\min(s, 1), \max(s, 1)]
+
+is valid on *every* interval (for s <= 1, :math:`\alpha z \le f(z)`; for
+s > 1, :math:`\alpha z \ge f(z)`), so the bound :math:`U(\alpha)` is sound
+for each α and may be *minimised* over α (as in α-CROWN).
+
+A branch and bound may also *split* a hinge unit: fix it active
+(:math:`z_j \ge 0`) or inactive (:math:`z_j \le 0`), with sign
+:math:`\sigma_j = +1` or :math:`-1`. On the node's set :math:`\sigma_j z_j(x)
+\ge 0`, so for any :math:`\beta_j \ge 0`
+
+.. math:: \max_{x \in S} s(x) \le \max_{x \in B}
+          \Big[ g(x) + \sum_j \beta_j \sigma_j z_j(x) \Big],
+
+where g is the linear bound: the multipliers β are added to the
+coefficients of the split units' pre-activations during the substitution
+(as in β-CROWN), and the bound is minimised over β >= 0 too.
+
+**Gradients by hand.** The substitution walks from the score down,
+:math:`\lambda \leftarrow \lambda W^T` through an affine step (and
+:math:`c \mathrel{+}= \lambda \cdot b`), :math:`\lambda \leftarrow \lambda^+ a_U
++ \lambda^- a_L + \beta\sigma` through an activation (and :math:`c
+\mathrel{+}= \lambda^+ \cdot b_U + \lambda^- \cdot b_L`), and ends with
+:math:`U = c + \lambda \cdot \text{centre} + |\lambda| \cdot \text{radius}`.
+Walking back up with :math:`g = \partial U / \partial \lambda`:
+
+* at the input, :math:`g = \text{centre} + \mathrm{sign}(\lambda)\,\text{radius}`;
+* through an affine step, :math:`g \leftarrow g W + b`;
+* through an activation with output coefficients :math:`\lambda`:
+  :math:`\partial U/\partial \beta = g\,\sigma`,
+  :math:`\partial U/\partial \alpha = g\,\lambda^-` (s <= 1; :math:`g\,\lambda^+` for
+  s > 1) on unstable units, and :math:`g \leftarrow g\,a_U + b_U` where
+  :math:`\lambda > 0`, :math:`g\,a_L + b_L` elsewhere.
+
+The minimisation is projected Adam (α clipped to its range, β to >= 0);
+every iterate gives a sound bound, and each node keeps its best.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+from .bounds import preactivation_bounds
+from .problem import Affine
+from .relaxations import FLAT, hinge_line_slope, hinge_slope
+
+#: Adam steps per bounding call, and the step size for α (β: scaled per unit).
+STEPS, LEARNING_RATE = 2, 0.2
+
+
+class Hinges:
+    """Where the hinge units of a list of steps are, in flat (B, N) arrays.
+
+    ``slices[i]`` are the columns of hinge step i; ``slope[i]`` its slope s
+    below 0; ``alpha_range`` the (lo, hi) of every unit's free slope, (N,).
+    """
+
+    def __init__(self, layers, k: int) -> None:
+        self.slices: Dict[int, slice] = {}
+        self.slope: Dict[int, float] = {}
+        lo, hi = [], []
+        width, n = k, 0
+        for i, step in enumerate(layers):
+            if type(step) is Affine:
+                width = step.n_out
+                continue
+            s = hinge_slope(step)
+            if s is None:
+                continue
+            self.slices[i] = slice(n, n + width)
+            self.slope[i] = s
+            lo += [min(s, 1.0)] * width
+            hi += [max(s, 1.0)] * width
+            n += width
+        self.n = n
+        self.alpha_range = (np.array(lo), np.array(hi))
+
+    def default_alpha(self, intervals) -> np.ndarray:
+        """The rule's slopes (1 or s by the longer side; see relaxations), (B, N)."""
+        B = intervals[0][0].shape[0]
+        alpha = np.empty((B, self.n))
+        for i, part in self.slices.items():
+            l, u = intervals[i]
+            alpha[:, part] = hinge_line_slope(self.slope[i], l, u)
+        return alpha
+
+
+def _unstable(l: np.ndarray, u: np.ndarray) -> np.ndarray:
+    return (l < 0) & (u > 0) & ((u - l) > FLAT)
+
+
+def substitute(layers, lines, intervals, centre, radius, hinges: Hinges,
+               alpha: Optional[np.ndarray], beta: Optional[np.ndarray],
+               sigma: Optional[np.ndarray]):
+    """The bound U (B,) of the score, the input coefficients (B, k), and a tape.
+
+    ``alpha`` (B, N) replaces the free line's slope of unstable hinge units;
+    ``beta`` (B, N) >= 0 with ``sigma`` (B, N) in {-1, 0, +1} adds the split
+    constraints (see the module docstring). None leaves them out.
+    """
+    B = centre.shape[0]
+    lam = np.ones((B, 1))
+    const = np.zeros(B)
+    tape: List[Tuple] = []
+    for i in range(len(layers) - 1, -1, -1):
+        step = layers[i]
+        if type(step) is Affine:
+            const = const + lam @ step.b
+            tape.append((i, None))
+            lam = lam @ step.W.T
+            continue
+        aU, bU, aL, bL = lines[i]
+        part = hinges.slices.get(i)
+        unstable = None
+        if part is not None and alpha is not None:
+            unstable = _unstable(*intervals[i])
+            if hinges.slope[i] <= 1.0:
+                aL = np.where(unstable, alpha[:, part], aL)
+            else:
+                aU = np.where(unstable, alpha[:, part], aU)
+        pos, neg = np.maximum(lam, 0.0), np.minimum(lam, 0.0)
+        const = const + (pos * bU + neg * bL).sum(axis=1)
+        lam_in = pos * aU + neg * aL
+        if part is not None and beta is not None:
+            lam_in = lam_in + beta[:, part] * sigma[:, part]
+        tape.append((i, (lam, aU, bU, aL, bL, unstable)))
+        lam = lam_in
+    upper = const + (lam * centre).sum(axis=1) + (np.abs(lam) * radius).sum(axis=1)
+    return upper, lam, tape
+
+
+def gradient(layers, tape, lam, centre, radius, hinges: Hinges, sigma):
+    """(dU/dalpha, dU/dbeta), each (B, N), from the tape of :func:`substitute`."""
+    B = centre.shape[0]
+    d_alpha = np.zeros((B, hinges.n))
+    d_beta = np.zeros((B, hinges.n))
+    g = centre + np.sign(lam) * radius
+    for i, saved in reversed(tape):
+        step = layers[i]
+        if saved is None:
+            g = g @ step.W + step.b
+            continue
+        lam_out, aU, bU, aL, bL, unstable = saved
+        part = hinges.slices.get(i)
+        if part is not None:
+            if sigma is not None:
+                d_beta[:, part] = g * sigma[:, part]
+            if unstable is not None:
+                side = (np.minimum(lam_out, 0.0) if hinges.slope[i] <= 1.0
+                        else np.maximum(lam_out, 0.0))
+                d_alpha[:, part] = np.where(unstable, g * side, 0.0)
+        g = np.where(lam_out > 0, g * aU + bU, g * aL + bL)
+    return d_alpha, d_beta
+
+
+def _beta_rate(tape, hinges: Hinges, rate: float) -> np.ndarray:
+    """Step size of each beta (B, N): ``rate`` times the mean |lambda| of its
+    layer's outputs, the scale on which a multiplier can matter."""
+    out = None
+    for i, saved in tape:
+        part = hinges.slices.get(i)
+        if part is None or saved is None:
+            continue
+        lam_out = saved[0]
+        if out is None:
+            out = np.empty((lam_out.shape[0], hinges.n))
+        out[:, part] = rate * np.abs(lam_out).mean(axis=1, keepdims=True) + 1e-12
+    return out
+
+
+def optimise(layers, lines, intervals, centre, radius, hinges: Hinges,
+             alpha: np.ndarray, beta: Optional[np.ndarray], sigma: Optional[np.ndarray],
+             steps: int = STEPS, rate: float = LEARNING_RATE):
+    """Projected Adam on (alpha, beta) from the given start; each node keeps its best.
+
+    Returns (U (B,), input coefficients (B, k), alpha, beta) of every node's
+    best iterate; each U is a sound bound. ``beta=None`` optimises alpha only.
+    """
+    lo, hi = hinges.alpha_range
+    params = [np.clip(alpha, lo, hi)] + ([] if beta is None else [np.maximum(beta, 0.0)])
+    moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+    best = None
+    rates = [rate]
+    for t in range(steps + 1):
+        u, lam, tape = substitute(layers, lines, intervals, centre, radius, hinges,
+                                  params[0], params[1] if beta is not None else None, sigma)
+        if best is None:
+            best = [u, lam] + [p.copy() for p in params]
+            if beta is not None:
+                rates.append(_beta_rate(tape, hinges, rate))
+        else:
+            better = u < best[0]
+            if better.any():
+                best = [np.where(better, u, best[0])] + [
+                    np.where(better[:, None], new, old)
+                    for new, old in zip([lam] + params, best[1:])]
+        if t == steps:
+            break
+        grads = gradient(layers, tape, lam, centre, radius, hinges, sigma)
+        for j, p in enumerate(params):
+            m, v = moments[j]
+            m = 0.9 * m + 0.1 * grads[j]
+            v = 0.999 * v + 0.001 * grads[j] ** 2
+            moments[j] = (m, v)
+            step = rates[j] * (m / (1 - 0.9 ** (t + 1))) / (np.sqrt(v / (1 - 0.999 ** (t + 1)))
+                                                            + 1e-30)
+            params[j] = p - step
+        params[0] = np.clip(params[0], lo, hi)
+        if beta is not None:
+            params[1] = np.maximum(params[1], 0.0)
+    return best[0], best[1], best[2], (best[3] if beta is not None else None)
+
+
+def _rows(value, index):
+    """Rows ``index`` of an array, of each array in a tuple or list (None kept)."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return type(value)(_rows(v, index) for v in value)
+    return value[index]
+
+
+def split_bound(layers, hinges: Hinges, lo: np.ndarray, hi: np.ndarray, sigma: np.ndarray,
+                alpha: Optional[np.ndarray], beta: Optional[np.ndarray], closed=None,
+                steps: Optional[int] = None):
+    """Optimised upper bound of the score over each node (box and split units).
+
+    lo, hi (B, k); sigma (B, N) in {-1, 0, +1} (see
+    :func:`mininn.search.bounds.preactivation_bounds`); alpha, beta (B, N)
+    warm starts (None: the rule's slopes and zeros). ``closed(ub) -> bool
+    (B,)`` marks nodes whose warm-start bound is good enough already: they
+    are not optimised. Returns (ub (B,), input coefficients (B, k), alpha,
+    beta, unit scores (B, N)): the score of an unstable unit is
+    :math:`|\\lambda_j|\\,|1 - s|\\,(-l_j u_j) / (u_j - l_j)`, its output
+    coefficient times the largest gap between the unit and its relaxation,
+    what splitting it can remove (0 for stable units).
+    """
+    intervals, lines = preactivation_bounds(layers, lo, hi, (hinges.slices, sigma))
+    centre, radius = 0.5 * (lo + hi), 0.5 * (hi - lo)
+    if alpha is None:
+        alpha = hinges.default_alpha(intervals)
+    if beta is None:
+        beta = np.zeros_like(alpha)
+    lo_a, hi_a = hinges.alpha_range
+    alpha, beta = np.clip(alpha, lo_a, hi_a), np.maximum(beta, 0.0)
+    ub, coef, tape = substitute(layers, lines, intervals, centre, radius, hinges, alpha, beta,
+                                sigma)
+    steps = STEPS if steps is None else steps
+    todo = np.arange(ub.size) if closed is None else np.flatnonzero(~closed(ub))
+    if todo.size and steps > 0:
+        part = [_rows(x, todo) for x in (intervals, lines, centre, radius, sigma)]
+        u2, a2, al2, be2 = optimise(layers, part[1], part[0], part[2], part[3], hinges,
+                                    alpha[todo], beta[todo], part[4], steps=steps)
+        better = u2 < ub[todo]
+        rows = todo[better]
+        ub[rows], coef[rows] = u2[better], a2[better]
+        alpha[rows], beta[rows] = al2[better], be2[better]
+        _, _, tape = substitute(layers, lines, intervals, centre, radius, hinges, alpha, beta,
+                                sigma)
+    ub = np.minimum(ub, intervals[-1][1][:, 0])
+    score = np.zeros_like(alpha)
+    for i, saved in tape:
+        part = hinges.slices.get(i)
+        if part is None or saved is None:
+            continue
+        l, u = intervals[i]
+        unstable = _unstable(l, u)
+        area = -l * u / np.where(unstable, u - l, 1.0)
+        gap = abs(1.0 - hinges.slope[i]) * np.where(unstable, area, 0.0)
+        # a split unit is never split again (its interval is one-sided anyway)
+        score[:, part] = np.where(sigma[:, part] == 0, np.abs(saved[0]) * gap, 0.0)
+    return ub, coef, alpha, beta, score
