@@ -450,7 +450,7 @@ def _big_problem(hidden="tanh", seed=0):
 @pytest.mark.parametrize("hidden", ["tanh", "relu"])
 def test_full_check_of_a_64_32_10_network_every_parameter_and_the_input(hidden):
     # Every entry: 2410 parameters + 1024 inputs, two loss evaluations each
-    # (about 0.2 s on one core; the issue asks for under 2 s).
+    # (the issue asks for under 2 s).
     net, X, y = _big_problem(hidden)
     report = check_network(net, X, y, "softmax_cross_entropy")
     assert report.passed, str(report)
