@@ -6,8 +6,9 @@ matching gradient (a descent step). The same classes train weights
 (``params = [X]``; to *ascend*, pass the negated gradient).
 
 State (velocities, moments) is kept per position in the list and created on
-the first step; ``reset()`` forgets it. Passing arrays of other shapes later
-is an error rather than a silent broadcast.
+the first step; ``reset()`` forgets it. Passing arrays of other shapes later,
+or a gradient whose shape differs from its array's, is an error rather than
+a silent broadcast.
 """
 from __future__ import annotations
 
@@ -45,8 +46,13 @@ class Optimizer:
 
     @staticmethod
     def _check_lists(params, grads) -> None:
+        """Same length, and each gradient exactly the shape of its array (no broadcasting)."""
         if len(params) != len(grads):
             raise ValueError(f"params and grads must have the same length, got {len(params)} and {len(grads)}")
+        for i, (p, g) in enumerate(zip(params, grads)):
+            if getattr(g, "shape", None) != p.shape:
+                raise ValueError(f"grads[{i}] must have the shape of params[{i}] {p.shape}, "
+                                 f"got {np.shape(g)}")
 
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:  # pragma: no cover
         raise NotImplementedError

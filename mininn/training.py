@@ -188,7 +188,12 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
                     f"(optimizer {optimizer!r})")
             total += value * (stop - start)
             net._backward_params(loss.backward())
-            optimizer.step(params, net.gradients())
+            grads = net.gradients()
+            try:
+                optimizer.step(params, grads)
+            except ValueError:
+                _check_gradient_shapes(net, grads)     # names the layer, if that is the cause
+                raise
         if epoch % check_every == 0 or epoch == epochs:
             _check_parameters(net, epoch, optimizer)
         history.loss.append(total / n)
@@ -204,6 +209,15 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
     if bar is not None:
         bar.close()
     return history
+
+
+def _check_gradient_shapes(net: Sequential, grads) -> None:
+    """Raise a ValueError naming the first parameter whose gradient has another shape."""
+    for (name, param, _), grad in zip(net.named_parameters(), grads):
+        if np.shape(grad) != param.shape:
+            raise ValueError(f"the gradient of {name} has shape {np.shape(grad)}, but the "
+                             f"parameter has shape {param.shape}: that layer's backward "
+                             "must fill grads with arrays shaped like params") from None
 
 
 #: A parameter this large has diverged: its square already overflows float64.

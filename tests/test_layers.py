@@ -232,3 +232,23 @@ def test_dense_interval_is_tight_and_handles_negative_weights():
 def test_public_names_exported():
     for name in ["Dense", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softplus", "Identity"]:
         assert hasattr(mininn, name)
+
+
+def test_expected_underflow_in_activations_does_not_raise():
+    # before: Tanh.backward at 1e-200 (a * a) and LeakyReLU at -1e-320 raised
+    # FloatingPointError under errstate(all="raise")
+    with np.errstate(all="raise"):
+        tanh = activations.Tanh()
+        tanh.forward(np.array([[1e-200, -1e-200, 0.5]]))
+        np.testing.assert_allclose(tanh.backward(np.ones((1, 3))),
+                                   [[1.0, 1.0, 1.0 - np.tanh(0.5) ** 2]], rtol=1e-15)
+        leaky = activations.LeakyReLU()
+        out = leaky.forward(np.array([[-1e-320, -1e-300, 2.0]]))
+        assert out[0, 0] == 0.0 or abs(out[0, 0]) < 1e-320
+        np.testing.assert_array_equal(leaky.backward(np.ones((1, 3))), [[0.01, 0.01, 1.0]])
+        lo, hi = leaky.interval(np.array([[-1e-320]]), np.array([[1.0]]))
+        assert lo[0, 0] <= 0.0 and hi[0, 0] == 1.0
+        for name in ACTIVATION_NAMES:
+            layer = activations.get(name)
+            layer.forward(np.array([[-1e4, -745.0, -1e-320, 0.0, 1e-320, 745.0, 1e4]]))
+            layer.backward(np.ones((1, 7)))

@@ -110,3 +110,74 @@ def test_loss_bad_targets_name_the_argument():
         losses.SoftmaxCrossEntropy().forward(np.zeros((2, 3)), np.array([0.0, 1.0]))
     with pytest.raises(ValueError, match="loss"):
         losses.get("hinge")
+
+
+# ------------------------------------------------- targets validated (issue 11)
+def test_list_targets_work_like_arrays():
+    # before: MSE()(np.array([[.5]]), [[1.]]) raised AttributeError
+    assert losses.MSE()(np.array([[0.5]]), [[1.0]]) == pytest.approx(0.25)
+    assert losses.BinaryCrossEntropy()(np.array([[0.5], [0.5]]), [1, 0]) == pytest.approx(np.log(2))
+    assert losses.SoftmaxCrossEntropy()(np.zeros((2, 2)), [0, 1]) == pytest.approx(np.log(2))
+    assert losses.MSE()([[0.5]], np.array([[1.0]])) == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("loss, pred", [
+    (losses.MSE(), np.zeros((2, 1))),
+    (losses.BinaryCrossEntropy(), np.full((2, 1), 0.5)),
+    (losses.BinaryCrossEntropy(from_logits=True), np.zeros((2, 1))),
+    (losses.SoftmaxCrossEntropy(), np.zeros((2, 1))),
+])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_targets_are_refused(loss, pred, bad):
+    # before: a NaN target returned nan silently (inf may fail the range check first)
+    with pytest.raises(ValueError, match=r"\btarget\b"):
+        loss(pred, np.array([[1.0], [bad]]))
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize("t", [-0.5, 1.5, 2.0])
+def test_bce_targets_outside_0_1_are_refused(from_logits, t):
+    with pytest.raises(ValueError, match=r"target.*\[0, 1\]"):
+        losses.BinaryCrossEntropy(from_logits=from_logits)(np.full((2, 1), 0.5), np.array([[1.0], [t]]))
+
+
+@pytest.mark.parametrize("t, match", [
+    (np.array([[1.5, -0.5], [0.5, 0.5]]), "negative"),        # before: a loss of -2.37
+    (np.array([[0.5, 0.2], [0.5, 0.5]]), "sum to 1"),
+    (np.array([[2.0, 0.0], [0.0, 1.0]]), "sum to 1"),
+])
+def test_softmax_targets_must_be_distributions(t, match):
+    with pytest.raises(ValueError, match=r"target.*" + match):
+        losses.SoftmaxCrossEntropy()(np.array([[3.0, -1.0], [0.0, 2.0]]), t)
+
+
+@pytest.mark.parametrize("name", ["MSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy"])
+def test_get_a_loss_class_asks_for_an_instance(name):
+    with pytest.raises(TypeError, match=rf"instance.*{name}\(\)"):
+        losses.get(getattr(losses, name))
+
+
+# ------------------------------------------- expected underflow is silent
+def test_expected_underflow_does_not_raise():
+    with np.errstate(all="raise"):
+        # before: underflow in exp (the softmax share of the logit 0 is e^-1000)
+        loss = losses.SoftmaxCrossEntropy()
+        assert loss(np.array([[1000.0, 0.0]]), np.array([0])) == 0.0
+        np.testing.assert_array_equal(loss.backward(), [[0.0, 0.0]])
+        assert loss(np.array([[1000.0, 0.0]]), np.array([1])) == pytest.approx(1000.0)
+        # before: underflow in the square of an error of 1e-200
+        mse = losses.MSE()
+        assert mse(np.array([[1e-200]]), np.array([[0.0]])) == 0.0
+        assert mse.backward()[0, 0] == 2e-200
+        bce = losses.BinaryCrossEntropy(from_logits=True)
+        assert np.isfinite(bce(np.array([[800.0, -800.0]]), np.array([[1.0, 0.0]])))
+
+
+def test_extreme_logits_give_a_finite_softmax_loss():
+    # before: NaN (0 * log 0 of the vanished class, after z - max overflowed)
+    z = np.array([[1.7e308, -1.7e308]])
+    loss = losses.SoftmaxCrossEntropy()
+    assert loss(z, np.array([0])) == 0.0
+    np.testing.assert_array_equal(loss.backward(), [[0.0, 0.0]])
+    with np.errstate(all="raise"):
+        assert loss(z, np.array([0])) == 0.0

@@ -74,3 +74,14 @@ def test_bad_hyperparameters(make, match):
         make()
     with pytest.raises(TypeError, match="lr"):
         SGD(lr="fast")
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(0.1), lambda: SGD(0.1, momentum=0.9), Adam])
+def test_a_wrong_shaped_gradient_is_refused_not_broadcast(make):
+    # before: SGD(.1).step([np.zeros(3)], [np.ones(1)]) broadcast the gradient
+    x = np.zeros(3)
+    with pytest.raises(ValueError, match=r"grads\[0\]"):
+        make().step([x], [np.ones(1)])
+    with pytest.raises(ValueError, match=r"grads\[1\]"):
+        make().step([x, np.zeros((2, 2))], [np.ones(3), np.ones((2, 1))])
+    np.testing.assert_array_equal(x, 0.0)          # nothing moved

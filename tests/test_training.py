@@ -142,3 +142,61 @@ def test_history_summary_and_html_come_from_one_table():
     assert len(text.splitlines()) < 20                       # not one row per epoch
     html = history._repr_html_()
     assert "<table>" in html and f"{history.loss[-1]:.6g}" in html
+
+
+class _Scale(mininn.Layer):
+    """y = x * a, with a backward that can be made to misbehave."""
+
+    def __init__(self, n, grads):
+        super().__init__()
+        self.params = {"a": np.ones(n)}
+        self._grads = grads
+
+    def forward(self, x):
+        self._x = x
+        return x * self.params["a"]
+
+    def backward(self, dy):
+        self.grads = self._grads(dy * self._x)
+        return dy * self.params["a"]
+
+
+@pytest.mark.parametrize("grads, match", [
+    (lambda g: {}, r"layers\[1\].*\ba\b"),                            # before: KeyError 'a'
+    (lambda g: {"a": g.sum()[None]}, r"1\._Scale\.a.*shape"),          # before: broadcast
+])
+def test_a_layer_with_missing_or_misshapen_grads_gets_a_clear_error(grads, match):
+    X, y = datasets.problem_2016()
+    net = mininn.Sequential([mininn.Dense(2, 3, seed=0), _Scale(3, grads), mininn.Dense(3, 1, seed=1)])
+    with pytest.raises(ValueError, match=match):
+        fit(net, X, y, epochs=2, seed=0)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(loss=mininn.MSE), r"MSE\(\)"),
+    (dict(loss=mininn.BinaryCrossEntropy), r"BinaryCrossEntropy\(\)"),
+    (dict(optimizer=mininn.SGD), r"SGD\("),
+    (dict(optimizer=mininn.Adam), r"Adam\("),
+])
+def test_passing_a_class_asks_for_an_instance(kwargs, name):
+    # before: a confusing TypeError about a missing positional argument
+    X, y = datasets.problem_2016()
+    with pytest.raises(TypeError, match=r"instance.*" + name):
+        fit(mininn.mlp([2, 3, 1], seed=0), X, y, epochs=1, **kwargs)
+
+
+def test_divergence_hidden_by_a_clipped_loss_is_caught_from_the_parameters():
+    # before: BCE on probabilities clips p, so with lr 1e300 the loss stayed
+    # finite (7.05) while the weights ran off to ~1e299, and fit returned
+    X, y = datasets.problem_2016()
+    net = mininn.mlp([2, 3, 1], hidden="sigmoid", output="sigmoid", seed=0)
+    with pytest.raises(FloatingPointError, match=r"parameter .*smaller learning rate"):
+        fit(net, X, y, "bce", mininn.SGD(1e300), epochs=3, batch_size=None)
+
+
+def test_nan_targets_are_refused_by_fit():
+    X, y = datasets.problem_2016()
+    with pytest.raises(ValueError, match=r"\by\b.*finite"):
+        fit(mininn.mlp([2, 3, 1], seed=0), X, np.array([1.0, np.nan, 0, 0]), epochs=1)
+    with pytest.raises(ValueError, match=r"\by\b.*\[0, 1\]"):
+        fit(mininn.mlp([2, 3, 1], output="sigmoid", seed=0), X, 2 * y, "bce", epochs=1)
