@@ -63,6 +63,7 @@ def check_input_gradient(net, output: int = 0, *, X, eps: float = DEFAULT_EPS,
             rows = [_stacked_row(layers, X, output, analytic, eps, rtol)]
         diagnosis = ""
         if rows[0].status == "FAIL":
+            # any upstream dy will do here: a wrong backward fails for every dy
             extra, culprits, _ = diagnose(layers, X, None, None, checker_rng(0), eps, rtol,
                                           "full", 1, 1)
             diagnosis = verdict(net, rows, extra, culprits, "")
