@@ -43,15 +43,20 @@ def html_table(header: Row, rows: Sequence[Row], *, title: Optional[str] = None,
     esc = html.escape
     parts = []
     if title:
-        parts.append(f"<p><b>{esc(title)}</b></p>")
+        parts.append(f"<p><b>{_lines(title)}</b></p>")
     parts.append("<table>")
     parts.append("<tr>" + "".join(f"<th>{esc(str(c))}</th>" for c in header) + "</tr>")
     for row in rows:
         parts.append("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in row) + "</tr>")
     parts.append("</table>")
     if footer:
-        parts.append(f"<p>{esc(footer)}</p>")
+        parts.append(f"<p>{_lines(footer)}</p>")
     return "\n".join(parts)
+
+
+def _lines(text: str) -> str:
+    """Escaped text whose line breaks survive in HTML."""
+    return "<br>".join(html.escape(line) for line in text.split("\n"))
 
 
 class Tabular:
