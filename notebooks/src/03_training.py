@@ -130,7 +130,7 @@ Xx, yx = xor()
 bce = mininn.BinaryCrossEntropy(from_logits=True)   # the net outputs logits z; p = sigmoid(z)
 
 linear = mininn.mlp([2, 1], output="identity", seed=0)
-hist_lin = mininn.fit(linear, Xx, yx, bce, mininn.SGD(1.0), epochs=1000, batch_size=None)
+hist_lin = mininn.fit(linear, Xx, yx, bce, mininn.SGD(1.0), epochs=1000, batch_size=None, seed=0)
 print(f"linear model: final loss {hist_lin.loss[-1]:.6f}  (ln 2 = {np.log(2):.6f})")
 print("probabilities:", mininn.activations.sigmoid(linear.forward(Xx)[:, 0]))
 
@@ -144,7 +144,7 @@ assert abs(hist_lin.loss[-1] - np.log(2)) < 1e-3
 
 # %%
 net_xor = mininn.mlp([2, 4, 1], hidden="tanh", output="identity", seed=0)
-hist_xor = mininn.fit(net_xor, Xx, yx, bce, mininn.SGD(1.0), epochs=1000, batch_size=None)
+hist_xor = mininn.fit(net_xor, Xx, yx, bce, mininn.SGD(1.0), epochs=1000, batch_size=None, seed=0)
 p_xor = mininn.activations.sigmoid(net_xor.forward(Xx)[:, 0])
 print("XOR probabilities:", p_xor, " final loss", round(hist_xor.loss[-1], 5))
 fig, ax = plt.subplots(figsize=(5.5, 4.5))
@@ -175,7 +175,7 @@ rates = [0.03, 0.3, 3.0, 30.0]
 curves, hidden = {}, {}
 for lr in rates:
     net = mininn.mlp([2, 4, 1], hidden="tanh", output="identity", seed=0)
-    curves[lr] = mininn.fit(net, Xx, yx, bce, mininn.SGD(lr), epochs=1000, batch_size=None).loss
+    curves[lr] = mininn.fit(net, Xx, yx, bce, mininn.SGD(lr), epochs=1000, batch_size=None, seed=0).loss
     z = net[0].forward(Xx)                        # hidden pre-activations (4 samples, 4 units)
     print(f"lr = {lr:>5}: last two losses {curves[lr][-2]:9.5f} {curves[lr][-1]:9.5f}   "
           f"largest |hidden pre-activation| {np.abs(z).max():5.1f}")
@@ -228,7 +228,7 @@ for layer in sym.layers:
     if "W" in layer.params:
         layer.params["W"][:] = 0.5
         layer.params["b"][:] = 0.0
-hist_sym = mininn.fit(sym, Xx, yx, bce, mininn.SGD(1.0), epochs=1000, batch_size=None)
+hist_sym = mininn.fit(sym, Xx, yx, bce, mininn.SGD(1.0), epochs=1000, batch_size=None, seed=0)
 W1 = sym[0].params["W"]
 print("first-layer weights after training (one column per hidden unit):\n", W1)
 print("final loss", round(hist_sym.loss[-1], 4))
@@ -258,7 +258,7 @@ final_losses = {}
 for init in schemes:
     final_losses[init] = np.array([
         mininn.fit(mininn.mlp([2, 2, 1], hidden="tanh", output="identity", init=init, seed=s),
-                   Xx, yx, bce, mininn.SGD(1.0), epochs=1000, batch_size=None).loss[-1]
+                   Xx, yx, bce, mininn.SGD(1.0), epochs=1000, batch_size=None, seed=0).loss[-1]
         for s in range(10)])
     solved = np.sum(final_losses[init] < 0.05)
     print(f"{init:>8}: solved {solved}/10   final losses {np.round(final_losses[init], 3)}")

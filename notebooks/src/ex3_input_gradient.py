@@ -108,7 +108,8 @@ grade("the Taylor remainder shrinks like eps^2",
 
 # %% nbgrader={"grade": true, "grade_id": "check_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 def agrees_with_mininn():
-    net = mininn.Sequential([mininn.Dense(k, m), mininn.Tanh(), mininn.Dense(m, 1), mininn.Sigmoid()])
+    net = mininn.Sequential([mininn.Dense(k, m, seed=0), mininn.Tanh(),
+                             mininn.Dense(m, 1, seed=0), mininn.Sigmoid()])
     net[0].params["W"][:], net[0].params["b"][:] = W1, b1
     net[2].params["W"][:], net[2].params["b"][:] = W2, b2
     theirs = net.input_gradient(X, output=0)
