@@ -37,8 +37,6 @@
 # certificate — on the 2016 network and on a 10-bit network that hides a pattern.
 
 # %%
-import time
-
 import numpy as np
 import matplotlib.pyplot as plt
 

@@ -36,7 +36,6 @@ import matplotlib.pyplot as plt
 
 import mininn
 from mininn import plotting
-from mininn.activations import sigmoid
 from mininn.datasets import load_digits, train_test_split
 from mininn.search import maximize_input
 
