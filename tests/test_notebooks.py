@@ -263,8 +263,9 @@ def test_an_edit_in_the_ipynb_survives_the_build(copy_of_notebooks):
     ipynb = build.paired_ipynb(source)
     nb = read(ipynb)
     nb.cells[0].source += "\n\nAn instructor's sentence, typed in Jupyter."
-    nb.cells[-1].outputs = [] if nb.cells[-1].cell_type != "code" else [
-        nbformat.v4.new_output("stream", name="stdout", text="an output\n")]
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="an output\n")]
+    code.execution_count = 1
     nbformat.write(nb, str(ipynb))
     _age(source, 60)
     found = build.problems(root)
@@ -273,6 +274,23 @@ def test_an_edit_in_the_ipynb_survives_the_build(copy_of_notebooks):
     build.build(root)
     assert "An instructor's sentence, typed in Jupyter." in source.read_text(encoding="utf-8")
     assert "typed in Jupyter" in read(ipynb).cells[0].source
+    assert all(c.outputs == [] for c in read(ipynb).cells if c.cell_type == "code")
+    assert build.problems(root) == []
+
+
+def test_outputs_are_named_and_stripped_without_touching_inputs(copy_of_notebooks):
+    root = copy_of_notebooks
+    source = sorted((root / "src").glob("*.py"))[0]
+    ipynb = build.paired_ipynb(source)
+    nb = read(ipynb)
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="an output\n")]
+    nbformat.write(nb, str(ipynb))
+    text = source.read_text(encoding="utf-8")
+    assert any("has outputs" in p and "python notebooks/build.py" in p
+               for p in build.problems(root))
+    build.build(root)
+    assert source.read_text(encoding="utf-8") == text
     assert build.problems(root) == []
 
 
