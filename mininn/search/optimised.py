@@ -52,7 +52,7 @@ from .problem import Affine
 from .relaxations import FLAT, hinge_line_slope, hinge_slope
 
 #: Adam steps per bounding call, and the step size for α (β: scaled per unit).
-STEPS, LEARNING_RATE = 2, 0.2
+STEPS, LEARNING_RATE = 4, 0.2
 
 
 class Hinges:
