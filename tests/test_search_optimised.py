@@ -203,3 +203,15 @@ def test_escalation_to_unit_splits_agrees_with_enumeration(hidden):
     assert problem.values(out.x[None])[0] == pytest.approx(values.max(), abs=1e-9)
     X = bit_rows(12)
     assert np.all(problem.score(X) <= out.upper + 1e-12)
+
+
+@pytest.mark.parametrize("max_nodes", [50, 2600])
+def test_node_budget_holds_across_the_escalation(max_nodes):
+    # a net that needs tens of thousands of nodes: both budgets stop it
+    net = mininn.mlp([40, 16, 1], hidden="relu", output="identity",
+                     seed=np.random.default_rng(2))
+    result = mininn.search.best_binary_input(net, max_nodes=max_nodes, node_batch=64, seed=0)
+    assert result.nodes <= max_nodes + 2
+    assert not result.certified and result.stop_reason == "max_nodes"
+    optimum = mininn.search.best_binary_input(net, seed=0, max_nodes=None)
+    assert optimum.certified and result.value <= optimum.value <= result.bound + 1e-9

@@ -151,7 +151,8 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         plain, hinges = hinges, None
         first = run(root, None, escalate_nodes if max_nodes is None
                     else min(escalate_nodes, max_nodes))
-        if first.stop_reason != "max_nodes" or first.nodes == max_nodes:
+        if first.stop_reason != "max_nodes" or (max_nodes is not None
+                                                and max_nodes <= escalate_nodes):
             return first
         hinges = plain
         x_best, best = first.x, first.best
