@@ -24,6 +24,7 @@ from ._validation import check_choice, check_positive
 from .layers import Layer
 
 
+@np.errstate(over="ignore", under="ignore")
 def sigmoid(z: np.ndarray) -> np.ndarray:
     r"""Logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`, stable for any |z|.
 
@@ -33,17 +34,17 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     z > 708.4. Both are harmless -- :math:`1/(1+\infty) = 0` and
     :math:`1/(1+0) = 1` are the correctly rounded limits, and in between the
     formula gives the true (possibly subnormal) value -- so those two
-    floating-point events are expected and silenced: no warning or
-    FloatingPointError comes out of ``sigmoid`` for any finite z, even under
-    ``np.errstate(all="raise")``. In float64, :math:`\sigma(z)` rounds to
-    exactly 1.0 for z > ~36.7 and to 0.0 for z < -745.
+    floating-point events are expected and silenced (the ``np.errstate``
+    decorator): no warning or FloatingPointError comes out of ``sigmoid`` for
+    any finite z, even under ``np.errstate(all="raise")``. In float64,
+    :math:`\sigma(z)` rounds to exactly 1.0 for z > ~36.7 and to 0.0 for z < -745.
     """
     if not isinstance(z, np.ndarray) or z.dtype.kind not in "fc":
         z = np.asarray(z, dtype=np.float64)     # lists, scalars, integers, booleans
-    with np.errstate(over="ignore", under="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
+    return 1.0 / (1.0 + np.exp(-z))
 
 
+@np.errstate(under="ignore")
 def softplus(z: np.ndarray) -> np.ndarray:
     r"""Softplus :math:`\log(1 + e^z) = \max(z, 0) + \log(1 + e^{-|z|})`, exact and stable.
 
@@ -51,8 +52,7 @@ def softplus(z: np.ndarray) -> np.ndarray:
     overflows; :math:`e^{-|z|}` underflows for |z| > 708, where its
     contribution is below 1e-307 anyway (expected, silenced).
     """
-    with np.errstate(under="ignore"):
-        return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
 
 
 class Activation(Layer):

@@ -19,7 +19,7 @@ are computed silently even under ``np.errstate(all="raise")``.
 from __future__ import annotations
 
 import math
-from typing import Dict, Type
+from typing import Dict, Tuple, Type
 
 import numpy as np
 
@@ -30,7 +30,7 @@ from .activations import sigmoid, softplus
 class Loss:
     """Base class: the checks of targets shared by the losses.
 
-    ``forward`` calls ``target_for(pred, target)``: a float64 array of the
+    ``forward`` calls ``checked(pred, target)``: a float64 array of the
     predictions' shape goes through ``check_values`` only (the range test of
     the loss); anything else through ``prepare_target`` (conversion, shape,
     finiteness, range). A float64 target with a NaN or inf is caught after the
@@ -53,11 +53,14 @@ class Loss:
     def check_values(self, t: np.ndarray) -> None:
         """Raise a ValueError if ``t`` holds values the loss is not defined for (default: none)."""
 
-    def target_for(self, pred: np.ndarray, target) -> np.ndarray:
+    def checked(self, pred, target) -> Tuple[np.ndarray, np.ndarray]:
+        """``(pred, target)`` as arrays, the target checked as described above."""
+        if type(pred) is not np.ndarray:
+            pred = as_float_array(pred, "pred", finite=False)
         if type(target) is np.ndarray and target.dtype == np.float64 and target.shape == pred.shape:
             self.check_values(target)
-            return target
-        return self.prepare_target(target, pred.shape)
+            return pred, target
+        return pred, self.prepare_target(target, pred.shape)
 
     @staticmethod
     def finish(value: float, target: np.ndarray) -> float:
@@ -65,12 +68,6 @@ class Loss:
         if not math.isfinite(value):
             as_float_array(target, "target")        # raises if the target is to blame
         return value
-
-    @staticmethod
-    def check_pred(pred) -> np.ndarray:
-        if type(pred) is np.ndarray:
-            return pred
-        return as_float_array(pred, "pred", finite=False)
 
     def __call__(self, pred, target) -> float:
         return self.forward(pred, target)
@@ -88,8 +85,7 @@ class MSE(Loss):
     """
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        pred = self.check_pred(pred)
-        target = self.target_for(pred, target)
+        pred, target = self.checked(pred, target)
         diff = self._diff = pred - target
         # vdot: the sum of d_ij * d_ij over all elements (a squared error
         # below 1e-154 rounds to 0 there, silently, as it should)
@@ -132,8 +128,7 @@ class BinaryCrossEntropy(Loss):
                              f"[0, 1], got values from {t.min():g} to {t.max():g}")
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        pred = self.check_pred(pred)
-        target = self.target_for(pred, target)
+        pred, target = self.checked(pred, target)
         self._target = target
         with np.errstate(under="ignore"):
             if self.from_logits:
@@ -202,10 +197,9 @@ class SoftmaxCrossEntropy(Loss):
                              f"row {i} sums to {t[i].sum():g}")
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        pred = self.check_pred(pred)
-        if pred.ndim != 2:
-            raise ValueError(f"pred must be (n, classes) logits, got shape {pred.shape}")
-        target = self.target_for(pred, target)
+        if np.ndim(pred) != 2:
+            raise ValueError(f"pred must be (n, classes) logits, got shape {np.shape(pred)}")
+        pred, target = self.checked(pred, target)
         with np.errstate(over="ignore", under="ignore"):
             shifted = pred - pred.max(axis=1, keepdims=True)
             exp = np.exp(shifted)
