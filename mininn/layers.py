@@ -61,7 +61,7 @@ class Layer:
 
     def backward_input(self, dy: np.ndarray) -> np.ndarray:
         """The gradient with respect to the input; ``grads`` are left as they were."""
-        saved = dict(self.grads)     # backward assigns new arrays: the old ones stay intact
+        saved = {key: grad.copy() for key, grad in self.grads.items()}
         dx = self.backward(dy)
         self.grads.update(saved)
         return dx

@@ -141,3 +141,36 @@ def test_output_index_checked():
     with pytest.raises(ValueError, match="dY must have 2 columns"):
         net.forward(np.zeros((1, 2)))
         net.backward(np.zeros((1, 3)))
+
+
+class _InPlaceScale:
+    """A student's layer (no Layer base) that writes its gradient in place."""
+
+    def __init__(self, n):
+        self.params = {"a": np.full(n, 2.0)}
+        self.grads = {"a": np.zeros(n)}
+
+    def forward(self, x):
+        self._x = x
+        return x * self.params["a"]
+
+    def backward(self, dy):
+        self.grads["a"][...] = np.sum(dy * self._x, axis=0)
+        return dy * self.params["a"]
+
+
+def test_shortcuts_work_for_layers_with_only_the_four_members():
+    # input_gradient leaves even in-place gradients alone; training fills them
+    rng = np.random.default_rng(0)
+    net = Sequential([_InPlaceScale(2), Dense(2, 1, seed=0)])
+    X, dY = rng.normal(size=(4, 2)), rng.normal(size=(4, 1))
+    net.forward(X)
+    net.backward(dY)
+    before = [g.copy() for g in net.gradients()]
+    G = net.input_gradient(X)
+    np.testing.assert_allclose(G, np.tile(2.0 * net[1].params["W"].T, (4, 1)))
+    for a, b in zip(before, net.gradients()):
+        np.testing.assert_array_equal(a, b)
+    net._forward(X)
+    net._backward_params(dY)
+    np.testing.assert_array_equal(net.gradients()[0], before[0])
