@@ -98,12 +98,13 @@ def _unstable(l: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 def substitute(layers, lines, intervals, centre, radius, hinges: Hinges,
                alpha: Optional[np.ndarray], beta: Optional[np.ndarray],
-               sigma: Optional[np.ndarray]):
+               sigma: Optional[np.ndarray], masks: Optional[dict] = None):
     """The bound U (B,) of the score, the input coefficients (B, k), and a tape.
 
     ``alpha`` (B, N) replaces the free line's slope of unstable hinge units;
     ``beta`` (B, N) >= 0 with ``sigma`` (B, N) in {-1, 0, +1} adds the split
-    constraints (see the module docstring). None leaves them out.
+    constraints (see the module docstring). None leaves them out. ``masks``
+    may hold the unstable units of each hinge step, computed once.
     """
     B = centre.shape[0]
     lam = np.ones((B, 1))
@@ -120,7 +121,7 @@ def substitute(layers, lines, intervals, centre, radius, hinges: Hinges,
         part = hinges.slices.get(i)
         unstable = None
         if part is not None and alpha is not None:
-            unstable = _unstable(*intervals[i])
+            unstable = masks[i] if masks else _unstable(*intervals[i])
             if hinges.slope[i] <= 1.0:
                 aL = np.where(unstable, alpha[:, part], aL)
             else:
@@ -177,20 +178,23 @@ def _beta_rate(tape, hinges: Hinges, rate: float) -> np.ndarray:
 
 def optimise(layers, lines, intervals, centre, radius, hinges: Hinges,
              alpha: np.ndarray, beta: Optional[np.ndarray], sigma: Optional[np.ndarray],
-             steps: int = STEPS, rate: float = LEARNING_RATE):
+             steps: int = STEPS, rate: float = LEARNING_RATE, masks: Optional[dict] = None):
     """Projected Adam on (alpha, beta) from the given start; each node keeps its best.
 
     Returns (U (B,), input coefficients (B, k), alpha, beta) of every node's
     best iterate; each U is a sound bound. ``beta=None`` optimises alpha only.
     """
     lo, hi = hinges.alpha_range
+    if masks is None:
+        masks = {i: _unstable(*intervals[i]) for i in hinges.slices}
     params = [np.clip(alpha, lo, hi)] + ([] if beta is None else [np.maximum(beta, 0.0)])
     moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
     best = None
     rates = [rate]
     for t in range(steps + 1):
         u, lam, tape = substitute(layers, lines, intervals, centre, radius, hinges,
-                                  params[0], params[1] if beta is not None else None, sigma)
+                                  params[0], params[1] if beta is not None else None, sigma,
+                                  masks)
         if best is None:
             best = [u, lam] + [p.copy() for p in params]
             if beta is not None:
@@ -250,28 +254,34 @@ def split_bound(layers, hinges: Hinges, lo: np.ndarray, hi: np.ndarray, sigma: n
         beta = np.zeros_like(alpha)
     lo_a, hi_a = hinges.alpha_range
     alpha, beta = np.clip(alpha, lo_a, hi_a), np.maximum(beta, 0.0)
+    masks = {i: _unstable(*intervals[i]) for i in hinges.slices}
     ub, coef, tape = substitute(layers, lines, intervals, centre, radius, hinges, alpha, beta,
-                                sigma)
+                                sigma, masks)
     steps = STEPS if steps is None else steps
     todo = np.arange(ub.size) if closed is None else np.flatnonzero(~closed(ub))
     if todo.size and steps > 0:
-        part = [_rows(x, todo) for x in (intervals, lines, centre, radius, sigma)]
+        if todo.size == ub.size:
+            part = [intervals, lines, centre, radius, sigma, masks]
+        else:
+            part = [_rows(x, todo) for x in (intervals, lines, centre, radius, sigma)]
+            part.append({i: m[todo] for i, m in masks.items()})
         u2, a2, al2, be2 = optimise(layers, part[1], part[0], part[2], part[3], hinges,
-                                    alpha[todo], beta[todo], part[4], steps=steps)
+                                    alpha[todo], beta[todo], part[4], steps=steps,
+                                    masks=part[5])
         better = u2 < ub[todo]
         rows = todo[better]
         ub[rows], coef[rows] = u2[better], a2[better]
         alpha[rows], beta[rows] = al2[better], be2[better]
-        _, _, tape = substitute(layers, lines, intervals, centre, radius, hinges, alpha, beta,
-                                sigma)
     ub = np.minimum(ub, intervals[-1][1][:, 0])
+    # unit scores from the warm start's coefficients (a heuristic: no need
+    # for another substitution with the optimised values)
     score = np.zeros_like(alpha)
     for i, saved in tape:
         part = hinges.slices.get(i)
         if part is None or saved is None:
             continue
         l, u = intervals[i]
-        unstable = _unstable(l, u)
+        unstable = masks[i]
         area = -l * u / np.where(unstable, u - l, 1.0)
         gap = abs(1.0 - hinges.slope[i]) * np.where(unstable, area, 0.0)
         # a split unit is never split again (its interval is one-sided anyway)
