@@ -167,7 +167,10 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
     bar = _progress(verbose, epochs)
     every = 1 if verbose == 2 else max(1, epochs // 10)
     params = net.parameters()       # updated in place, so fetched once
-    batches = [(s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
+    starts = range(0, n, batch_size)
+    # (start, rows of X, rows of Y) of every mini-batch: sliced once per epoch
+    # when shuffling, once for all epochs when not
+    batches = [(s, X[s:s + batch_size], Y[s:s + batch_size]) for s in starts]
     # The parameters are checked every ~100 updates (and after the last
     # epoch): often enough to stop a runaway, rarely enough to cost nothing.
     check_every = max(1, 100 // len(batches))
@@ -176,17 +179,16 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
         if shuffle:
             order = rng.permutation(n)
             Xe, Ye = X[order], Y[order]
-        else:
-            Xe, Ye = X, Y
+            batches = [(s, Xe[s:s + batch_size], Ye[s:s + batch_size]) for s in starts]
         total = 0.0
-        for start, stop in batches:
-            value = loss.forward(net._forward(Xe[start:stop]), Ye[start:stop])
+        for start, xb, yb in batches:
+            value = loss.forward(net._forward(xb), yb)
             if not math.isfinite(value):
                 raise FloatingPointError(
                     f"training diverged: the loss became {value} in epoch {epoch} "
                     f"(batch starting at sample {start}); try a smaller learning rate "
                     f"(optimizer {optimizer!r})")
-            total += value * (stop - start)
+            total += value * len(xb)
             net._backward_params(loss.backward())
             grads = net.gradients()
             try:
