@@ -345,3 +345,50 @@ def test_fuzzed_model_files_give_a_value_error_naming_the_file_or_the_same_model
         slowest = max(slowest, time.thread_time() - began)
     assert outcomes["refused"] > 0.8 * sum(outcomes.values())
     assert slowest < 0.5
+
+
+_JUNK = [None, True, -1, 0, 3, 2**70, 1e308, float("nan"), "x", "Dense", [], {}, [[[]]],
+         {"type": "Dense"}, {"n_in": 16000, "n_out": 16000}]
+
+
+def _tamper_once(header, rng):
+    """Replace one randomly chosen node of the JSON tree by a piece of junk."""
+    paths = []
+
+    def walk(node, path):
+        paths.append(path)
+        children = node.items() if isinstance(node, dict) else (
+            enumerate(node) if isinstance(node, list) else ())
+        for key, child in children:
+            walk(child, path + [key])
+    walk(header, [])
+    path = paths[rng.integers(1, len(paths))]
+    node = header
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = json.loads(json.dumps(_JUNK[rng.integers(len(_JUNK))]))
+
+
+def test_fuzzed_architecture_json_gives_a_value_error_naming_the_file(tmp_path):
+    good = tmp_path / "good.npz"
+    Sequential([Dense(2, 3, seed=0), activations.LeakyReLU(0.2), Dense(3, 1, seed=1),
+                activations.Sigmoid()]).save(good)
+    arrays = _arrays(good)
+    original = json.loads(str(arrays.pop("architecture")))
+    rng = np.random.default_rng(0)
+    path = tmp_path / "tampered.npz"
+    tracemalloc.start()
+    try:
+        for case in range(150):
+            header = json.loads(json.dumps(original))
+            for _ in range(1 + case % 3):
+                _tamper_once(header, rng)
+            _write_model(path, header, arrays)
+            try:
+                load(path)             # a harmless change (a slope of 3) may still load
+            except ValueError as exc:
+                assert "tampered.npz" in str(exc), (header, exc)
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+    assert peak < 5
