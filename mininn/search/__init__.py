@@ -14,3 +14,8 @@ from .binary import BINARY_METHODS, best_binary_input
 from .bounds import RELAXATIONS, output_bounds
 from .box import best_box_input
 from .exhaustive import MAX_EXHAUSTIVE_BITS, MAX_VALUES_BITS, exhaustive_values
+
+# --- images: saliency, adversarial examples, certified robustness ---
+from .adversarial import ATTACKS, AttackResult, attack, epsilon_box, fgsm, margin, pgd
+from .robustness import CertifyResult, RadiiResult, certify, robustness_radii
+from .saliency import gradient_times_input, saliency
