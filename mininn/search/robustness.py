@@ -206,11 +206,15 @@ def robustness_radii(net: Sequential, label=None, *, X, eps_max: float = 0.5,
     wrong = np.argmax(net.forward(X), axis=1) != labels
 
     def certified(rows, eps):
+        if len(rows) == 0:
+            return np.zeros(0, dtype=bool)
         lo = np.maximum(pixels[0], X[rows] - eps[:, None])
         hi = np.minimum(pixels[1], X[rows] + eps[:, None])
         return _margin_lower(net, labels[rows], lo, hi, relaxation) > 0
 
     def attacked(rows, eps):
+        if len(rows) == 0:
+            return np.zeros(0, dtype=bool), X[:0]
         xs, _, fooled, _, _, _ = _attack(net, X[rows], labels[rows], eps, pixels, "pgd", steps)
         return fooled, xs
 
