@@ -21,16 +21,17 @@ Three methods, from sure-but-slow to fast-and-sure:
     largest total path weight and is completed by the incumbent's bits. The
     first incumbent comes from the local search.
 
-    For networks whose hidden activations include ReLU or LeakyReLU, the
-    default ``relaxation="auto"`` goes further once a search needs more than
-    ``ESCALATE_NODES`` nodes: it starts again from the root (keeping its
-    incumbent) with *hidden-unit splits* -- a node may fix an unstable unit
-    active or inactive instead of fixing a bit, whichever promises more
-    (a unit's score is its output coefficient times the largest gap of its
-    relaxation, a bit's the size of its coefficient) -- and bounds every node
-    with slopes and split multipliers optimised by projected gradient
-    descent (:mod:`mininn.search.optimised`), each child starting from its
-    parent's.
+    For networks whose hidden activations include ReLU, LeakyReLU, sigmoid
+    or tanh, the default ``relaxation="auto"`` goes further once a search
+    needs more than ``ESCALATE_NODES`` nodes: it starts again from the root
+    (keeping its incumbent) with *hidden-unit splits* -- a node may split a
+    unit whose input interval crosses 0 into :math:`z_j \le 0` and
+    :math:`z_j \ge 0` instead of fixing a bit, whichever promises more (a
+    unit's score is its output coefficient times the largest gap of its
+    relaxation, divided by ``UNIT_PREFERENCE`` or ``CURVE_PREFERENCE``; a
+    bit's the size of its coefficient) -- and bounds every node with hinge
+    slopes and split multipliers optimised by projected gradient descent
+    (:mod:`mininn.search.optimised`), each child starting from its parent's.
 
 Minimising output j is maximising :math:`-z_j` (see
 :mod:`mininn.search.problem`); the result's ``bound`` is then a *lower*
@@ -48,7 +49,7 @@ from .bounds import RELAXATIONS, resolve_relaxation, score_upper
 from .branch_and_bound import Outcome, branch_and_bound, exact_result
 from .exhaustive import MAX_EXHAUSTIVE_BITS, best_string
 from .local import local_search
-from .optimised import Hinges, split_bound
+from .optimised import Units, split_bound
 from .problem import Problem, make_problem
 from .results import ExactResult
 
@@ -61,6 +62,8 @@ BEST_FIRST_LIMIT = 1 << 16
 #: from the bound in both children) exceeds this times the bit's (what
 #: fixing it removes in one child).
 UNIT_PREFERENCE = 1.0
+#: The same for a sigmoid or tanh unit split at 0 (its split helps less).
+CURVE_PREFERENCE = 4.0
 #: Nodes bounded with the plain linear bound before unit splits start.
 ESCALATE_NODES = 2_000
 
@@ -74,7 +77,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     """Branch and bound over the bits from the incumbent ``x0`` (k,) of 0/1.
 
     ``relaxation`` is "linear" or "interval" (already resolved). With
-    ``split_units`` (linear bounds only) a node may split a hinge unit
+    ``split_units`` (linear bounds only) a node may split a hidden unit
     instead of a bit, and its bound is optimised over the hinges' slopes and
     the split multipliers (:mod:`mininn.search.optimised`), after a first
     run of ``escalate_nodes`` nodes with the plain bound (0: none).
@@ -85,7 +88,14 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     order = np.argsort(-problem.path_weights(), kind="stable")
     rank = np.empty(k, dtype=np.int64)
     rank[order] = np.arange(k)
-    hinges = Hinges(problem.layers, k) if split_units else None
+    hinges = Units(problem.layers, k, curves=True) if split_units else None
+    if hinges is not None and hinges.n == 0:
+        hinges = None                                   # nothing to split
+    if hinges is not None:
+        preference = np.full(hinges.n, UNIT_PREFERENCE)
+        for i, part in hinges.slices.items():
+            if hinges.slope[i] is None:
+                preference[part] = CURVE_PREFERENCE
 
     def assess(nodes, closed):
         """Bound sub-cubes; pick each one's split (bit or unit) and completion."""
@@ -95,15 +105,16 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         hi = np.where(free, 1.0, lo)
         leaf = ~free.any(axis=1)
         if hinges is not None:
-            ub, coef, alpha, beta, units = split_bound(
+            ub, coef, alpha, beta, unit_score = split_bound(
                 problem.layers, hinges, lo, hi, nodes["sigma"].astype(np.float64),
                 nodes.get("alpha"), nodes.get("beta"), closed)
             bit_gain = np.where(free, np.abs(coef), -1.0)
             bit = np.argmax(bit_gain, axis=1)
-            unit = np.argmax(units, axis=1)
-            rows = np.arange(bit.size)
             # a unit split narrows both children, a bit split one of them
-            use_unit = units[rows, unit] > UNIT_PREFERENCE * bit_gain[rows, bit]
+            unit_score = unit_score / preference
+            unit = np.argmax(unit_score, axis=1)
+            rows = np.arange(bit.size)
+            use_unit = unit_score[rows, unit] > bit_gain[rows, bit]
             choice = np.where(use_unit, k + unit, bit)
             fields = {"states": states, "sigma": nodes["sigma"], "alpha": alpha,
                       "beta": beta, "choice": choice}
@@ -187,8 +198,9 @@ def best_binary_input(net, output: int = 0, *, goal: str = "max", method: str = 
         Bounds of the branch and bound (``"exact"``; ``"local"`` uses them
         for its ``bound`` over the whole cube). ``"auto"`` is ``"linear"``
         when the network holds only ``Dense`` layers and built-in
-        activations (plus, for ReLU/LeakyReLU units, optimised bounds and
-        unit splits in long searches; see the module docstring), else
+        activations (plus, for ReLU, LeakyReLU, sigmoid and tanh units,
+        optimised bounds and unit splits in long searches; see the module
+        docstring), else
         ``"interval"``. ``"linear"`` keeps the plain linear bounds and
         splits bits only.
     restarts : int
@@ -262,7 +274,8 @@ def best_binary_input(net, output: int = 0, *, goal: str = "max", method: str = 
         return exact_result(problem, X, i, best=float(scores[i]), upper=upper,
                             stop_reason="local_optimum", nodes=0, evaluated=evaluated, **common)
     kind = resolve_relaxation(problem, relaxation)
-    split = relaxation == "auto" and kind == "linear" and Hinges(problem.layers, k).n > 0
+    split = (relaxation == "auto" and kind == "linear"
+             and Units(problem.layers, k, curves=True).n > 0)
     out = search_bits(problem, X[i], relaxation=kind, gap_tol=gap_tol, max_nodes=max_nodes,
                       time_limit=time_limit, node_batch=node_batch, t0=t0, split_units=split)
     return exact_result(problem, out.x, best=out.best, upper=out.upper,

@@ -20,7 +20,11 @@ A branch and bound may also *split* a hinge unit: fix it active
 
 where g is the linear bound: the multipliers β are added to the
 coefficients of the split units' pre-activations during the substitution
-(as in β-CROWN), and the bound is minimised over β >= 0 too.
+(as in β-CROWN), and the bound is minimised over β >= 0 too. The same
+holds for a sigmoid or tanh unit split at 0 (``Units(curves=True)``): each
+half of its interval is convex or concave, so its lines are tighter, and
+the multiplier of its constraint is tuned like a hinge's (it has no free
+slope).
 
 **Gradients by hand.** The substitution walks from the score down,
 :math:`\lambda \leftarrow \lambda W^T` through an affine step (and
@@ -49,22 +53,29 @@ import numpy as np
 
 from .bounds import preactivation_bounds
 from .problem import Affine
+from .. import activations
 from .relaxations import FLAT, hinge_line_slope, hinge_slope
 
+#: S-shaped activations whose units may be split at 0 (``Units(curves=True)``).
+CURVES = (activations.Sigmoid, activations.Tanh)
 #: Adam steps per bounding call, and the step size for α (β: scaled per unit).
 STEPS, LEARNING_RATE = 4, 0.2
 
 
-class Hinges:
-    """Where the hinge units of a list of steps are, in flat (B, N) arrays.
+class Units:
+    """Where the splittable units of a list of steps are, in flat (B, N) arrays.
 
-    ``slices[i]`` are the columns of hinge step i; ``slope[i]`` its slope s
-    below 0; ``alpha_range`` the (lo, hi) of every unit's free slope, (N,).
+    Hinge units (ReLU, LeakyReLU) have a free slope and may be split at 0;
+    with ``curves=True`` sigmoid and tanh units may be split at 0 too (their
+    convex and concave halves), with a multiplier but no free slope.
+    ``slices[i]`` are the columns of step i; ``slope[i]`` the hinge's slope s
+    below 0 (None for a curve); ``alpha_range`` the (lo, hi) of every unit's
+    free slope, (N,) (0 for curves, where alpha is unused).
     """
 
-    def __init__(self, layers, k: int) -> None:
+    def __init__(self, layers, k: int, curves: bool = False) -> None:
         self.slices: Dict[int, slice] = {}
-        self.slope: Dict[int, float] = {}
+        self.slope: Dict[int, Optional[float]] = {}
         lo, hi = [], []
         width, n = k, 0
         for i, step in enumerate(layers):
@@ -72,12 +83,12 @@ class Hinges:
                 width = step.n_out
                 continue
             s = hinge_slope(step)
-            if s is None:
+            if s is None and not (curves and type(step) in CURVES):
                 continue
             self.slices[i] = slice(n, n + width)
             self.slope[i] = s
-            lo += [min(s, 1.0)] * width
-            hi += [max(s, 1.0)] * width
+            lo += [0.0 if s is None else min(s, 1.0)] * width
+            hi += [0.0 if s is None else max(s, 1.0)] * width
             n += width
         self.n = n
         self.alpha_range = (np.array(lo), np.array(hi))
@@ -85,10 +96,11 @@ class Hinges:
     def default_alpha(self, intervals) -> np.ndarray:
         """The rule's slopes (1 or s by the longer side; see relaxations), (B, N)."""
         B = intervals[0][0].shape[0]
-        alpha = np.empty((B, self.n))
+        alpha = np.zeros((B, self.n))
         for i, part in self.slices.items():
-            l, u = intervals[i]
-            alpha[:, part] = hinge_line_slope(self.slope[i], l, u)
+            if self.slope[i] is not None:
+                l, u = intervals[i]
+                alpha[:, part] = hinge_line_slope(self.slope[i], l, u)
         return alpha
 
 
@@ -96,7 +108,7 @@ def _unstable(l: np.ndarray, u: np.ndarray) -> np.ndarray:
     return (l < 0) & (u > 0) & ((u - l) > FLAT)
 
 
-def substitute(layers, lines, intervals, centre, radius, hinges: Hinges,
+def substitute(layers, lines, intervals, centre, radius, hinges: "Units",
                alpha: Optional[np.ndarray], beta: Optional[np.ndarray],
                sigma: Optional[np.ndarray], masks: Optional[dict] = None):
     """The bound U (B,) of the score, the input coefficients (B, k), and a tape.
@@ -120,7 +132,7 @@ def substitute(layers, lines, intervals, centre, radius, hinges: Hinges,
         aU, bU, aL, bL = lines[i]
         part = hinges.slices.get(i)
         unstable = None
-        if part is not None and alpha is not None:
+        if part is not None and alpha is not None and hinges.slope[i] is not None:
             unstable = masks[i] if masks else _unstable(*intervals[i])
             if hinges.slope[i] <= 1.0:
                 aL = np.where(unstable, alpha[:, part], aL)
@@ -137,7 +149,7 @@ def substitute(layers, lines, intervals, centre, radius, hinges: Hinges,
     return upper, lam, tape
 
 
-def gradient(layers, tape, lam, centre, radius, hinges: Hinges, sigma):
+def gradient(layers, tape, lam, centre, radius, hinges: "Units", sigma):
     """(dU/dalpha, dU/dbeta), each (B, N), from the tape of :func:`substitute`."""
     B = centre.shape[0]
     d_alpha = np.zeros((B, hinges.n))
@@ -161,7 +173,7 @@ def gradient(layers, tape, lam, centre, radius, hinges: Hinges, sigma):
     return d_alpha, d_beta
 
 
-def _beta_rate(tape, hinges: Hinges, rate: float) -> np.ndarray:
+def _beta_rate(tape, hinges: "Units", rate: float) -> np.ndarray:
     """Step size of each beta (B, N): ``rate`` times the mean |lambda| of its
     layer's outputs, the scale on which a multiplier can matter."""
     out = None
@@ -176,7 +188,7 @@ def _beta_rate(tape, hinges: Hinges, rate: float) -> np.ndarray:
     return out
 
 
-def optimise(layers, lines, intervals, centre, radius, hinges: Hinges,
+def optimise(layers, lines, intervals, centre, radius, hinges: "Units",
              alpha: np.ndarray, beta: Optional[np.ndarray], sigma: Optional[np.ndarray],
              steps: int = STEPS, rate: float = LEARNING_RATE, masks: Optional[dict] = None):
     """Projected Adam on (alpha, beta) from the given start; each node keeps its best.
@@ -231,7 +243,7 @@ def _rows(value, index):
     return value[index]
 
 
-def split_bound(layers, hinges: Hinges, lo: np.ndarray, hi: np.ndarray, sigma: np.ndarray,
+def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: np.ndarray,
                 alpha: Optional[np.ndarray], beta: Optional[np.ndarray], closed=None,
                 steps: Optional[int] = None):
     """Optimised upper bound of the score over each node (box and split units).
@@ -281,9 +293,15 @@ def split_bound(layers, hinges: Hinges, lo: np.ndarray, hi: np.ndarray, sigma: n
         if part is None or saved is None:
             continue
         l, u = intervals[i]
-        unstable = masks[i]
-        area = -l * u / np.where(unstable, u - l, 1.0)
-        gap = abs(1.0 - hinges.slope[i]) * np.where(unstable, area, 0.0)
+        if hinges.slope[i] is None:
+            # a curve: the largest distance between its two lines
+            aU, bU, aL, bL = lines[i]
+            gap = np.maximum((aU - aL) * l + (bU - bL), (aU - aL) * u + (bU - bL))
+            gap = np.where((l < 0) & (u > 0), np.maximum(gap, 0.0), 0.0)
+        else:
+            unstable = masks[i]
+            area = -l * u / np.where(unstable, u - l, 1.0)
+            gap = abs(1.0 - hinges.slope[i]) * np.where(unstable, area, 0.0)
         # a split unit is never split again (its interval is one-sided anyway)
         score[:, part] = np.where(sigma[:, part] == 0, np.abs(saved[0]) * gap, 0.0)
     return ub, coef, alpha, beta, score
