@@ -1,4 +1,4 @@
-"""The workloads of issue 5: each builds a ``harness.Workload`` with its contenders.
+"""The workloads of issues 5 and 9: each builds a ``harness.Workload`` with its contenders.
 
 Every builder takes a ``Sizes`` (full or ``--quick``) and returns a workload
 whose contenders are ready to be timed, whose agreement checks have already
@@ -364,7 +364,8 @@ def tutorial(sizes: Sizes, full_batch: bool) -> Workload:
             "sigmoid per update. Its agreement is checked against mininn with an identity "
             "output and half the learning rate, which takes the same steps.")
     w.notes.append("mininn fit records the loss of every update (as scikit-learn does); "
-                   "the PyTorch loop and the hand loop do not.")
+                   "the PyTorch loop and the lean hand loop do not, the same-maths hand loop "
+                   "does (issue 9's reference: 'a bare NumPy loop of the same maths').")
     ratio = lambda name: (lambda wl: wl.ratio(name))  # noqa: E731
     if not full_batch:
         w.targets.append(Target(f"mininn fit / {SAME_MATHS}, per update",
