@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import mininn
 from mininn import activations
 from mininn.layers import Dense
 from mininn.network import Sequential, mlp
@@ -174,3 +175,14 @@ def test_shortcuts_work_for_layers_with_only_the_four_members():
     net._forward(X)
     net._backward_params(dY)
     np.testing.assert_array_equal(net.gradients()[0], before[0])
+
+
+def test_seed_defaults_to_none_in_dense_mlp_and_fit():
+    import inspect
+
+    for func in (Dense.__init__, mlp, mininn.fit):
+        assert inspect.signature(func).parameters["seed"].default is None, func.__qualname__
+    # None draws fresh weights each time; an int is reproducible
+    assert not np.array_equal(mlp([2, 3, 1]).parameters()[0], mlp([2, 3, 1]).parameters()[0])
+    np.testing.assert_array_equal(mlp([2, 3, 1], seed=4).parameters()[0],
+                                  mlp([2, 3, 1], seed=4).parameters()[0])
