@@ -17,7 +17,8 @@ import pytest
 import mininn
 from mininn.convolution import Conv2D
 from mininn.pooling import Flatten, MaxPool2D, Unflatten
-from mininn.search import (attack, certify, epsilon_box, fgsm, margin, pgd, robustness_radii)
+from mininn.search import (attack, certify, epsilon_box, fgsm, margin, output_bounds, pgd,
+                           robustness_radii)
 
 
 def small_cnn(seed=0):
@@ -118,6 +119,23 @@ def test_certified_boxes_hold_on_samples_and_attacks_are_real():
         assert np.all(res.xs[i] >= lo[i]) and np.all(res.xs[i] <= hi[i])
         assert predictions(net, res.xs[i:i + 1])[0] != res.labels[i]
     assert "certified" in res.summary()
+
+
+def test_certificate_bounds_are_output_bounds_of_the_difference_network():
+    # certify's one-pass interval bound must equal output_bounds applied to a
+    # network whose last layer computes f_c - f_j (built here by hand)
+    net, X = small_cnn(1), images(6, seed=4)
+    eps = 0.05
+    res = certify(net, X=X, epsilon=eps, relaxation="interval", steps=1)
+    lo, hi = epsilon_box(X, epsilon=eps)
+    W, b = net[-1].params["W"], net[-1].params["b"]
+    for i, c in enumerate(res.labels):
+        last = mininn.Dense(27, 4)
+        last.params["W"], last.params["b"] = W[:, [c]] - W, b[c] - b
+        diff = mininn.Sequential(list(net.layers[:-1]) + [last])
+        lows = [output_bounds(diff, j, bounds=(lo[i], hi[i]), relaxation="interval")[0]
+                for j in range(4) if j != c]
+        assert np.isclose(res.bound[i], min(lows), rtol=1e-12, atol=1e-12)
 
 
 def test_pgd_is_at_least_as_strong_as_fgsm_here_and_stays_in_its_box():

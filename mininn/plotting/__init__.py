@@ -12,6 +12,11 @@
                                data (``surface.py``)
 :func:`plot_images`            a grid of images with titles and one colour bar
                                (``images.py``)
+:func:`plot_saliency`          images and their saliency maps (``saliency.py``)
+:func:`plot_class_images`      the image each class likes best (``saliency.py``)
+:func:`plot_adversarial`       images, their adversarial examples and the change
+                               (``saliency.py``)
+:func:`plot_radii`             certified vs attack radius per image (``saliency.py``)
 :func:`animate_trajectories`   the paths growing step by step, as a GIF
                                (``animation.py``)
 :func:`plot_step_size_sweep`   a gradient check's error against the step size
@@ -44,6 +49,7 @@ from .animation import animate_trajectories
 from .gradcheck import plot_step_size_sweep
 from .images import plot_images
 from .landscape import plot_landscape
+from .saliency import plot_adversarial, plot_class_images, plot_radii, plot_saliency
 from .paths import plot_coordinates, plot_objective
 from .surface import plot_decision_surface
 from .training import plot_history
@@ -55,6 +61,10 @@ __all__ = [
     "plot_history",
     "plot_decision_surface",
     "plot_images",
+    "plot_saliency",
+    "plot_class_images",
+    "plot_adversarial",
+    "plot_radii",
     "animate_trajectories",
     "plot_step_size_sweep",
 ]
