@@ -215,3 +215,14 @@ def test_bad_arguments_name_the_argument():
         robustness_radii(net, X=X, tol=-1.0)
     with pytest.raises(TypeError, match="bounds"):
         attack(net, X=X, epsilon=0.1, bounds=0.5)
+
+
+def test_a_cnn_without_unflatten_is_attacked_and_certified_on_image_batches():
+    flat, X = small_cnn(2), images(6, seed=3)
+    images_net = mininn.Sequential(flat.layers[1:])
+    X4 = X.reshape(-1, 1, 6, 6)
+    a, b = certify(flat, X=X, epsilon=0.045, steps=5), certify(images_net, X=X4, epsilon=0.045, steps=5)
+    assert np.array_equal(a.bound, b.bound) and np.array_equal(a.xs, b.xs)
+    assert b.xs.shape == (6, 36)
+    with pytest.raises(ValueError, match="X"):
+        attack(images_net, X=X, epsilon=0.1)          # rows, but the network takes images

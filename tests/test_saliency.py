@@ -89,3 +89,14 @@ def test_bad_arguments_name_the_argument():
         gradient_times_input(net, np.array([0, 1, 2, 3, 9]), X=X)
     with pytest.raises(ValueError, match="X"):
         saliency(net, 0, X=np.full_like(X, np.nan))
+
+
+def test_image_batches_give_maps_of_the_same_shape_for_either_kind_of_cnn():
+    flat = small_cnn()
+    images_net = mininn.Sequential(flat.layers[1:])             # takes (n, 1, 6, 6) directly
+    X = images()
+    X4 = X.reshape(-1, 1, 6, 6)
+    expected = saliency(flat, 2, X=X).reshape(X4.shape)
+    assert np.array_equal(saliency(flat, 2, X=X4), expected)
+    assert np.array_equal(saliency(images_net, 2, X=X4), expected)
+    assert gradient_times_input(images_net, X=X4).shape == X4.shape

@@ -46,6 +46,7 @@ from .._validation import as_float_array, check_bounds, check_int, check_output
 from ..layers import Layer
 from ..network import Sequential
 from ..optim import Adam
+from ..pooling import Unflatten
 from .ascent import find_input
 
 __all__ = ["margin", "epsilon_box", "attack", "fgsm", "pgd", "AttackResult", "ATTACKS"]
@@ -69,19 +70,37 @@ class _LogSoftmax(Layer):
 
 
 # ------------------------------------------------------------------ arguments
-def _images(net, X) -> np.ndarray:
-    """X as (n, k) rows for a network with k = net.n_inputs inputs."""
+def flat_network(net, X) -> Tuple[Sequential, np.ndarray]:
+    """(a network taking flat rows, X as (n, k) rows).
+
+    A network that starts with ``Unflatten`` (or is a plain MLP) takes the
+    rows as they are. Image batches X (n, C, H, W) for a network that takes
+    images directly get an ``Unflatten((C, H, W))`` in front: the search
+    and the bounds move k = C H W numbers, whatever the network's first layer.
+    """
     if not isinstance(net, Sequential):
         raise TypeError(f"net must be a mininn.Sequential, got {type(net).__name__}")
-    if net.n_inputs is None or net.n_outputs is None or net.n_outputs < 2:
-        raise ValueError("net must be a classifier with a known number of inputs and at least "
-                         "two outputs (start it with Unflatten for images, end it with Dense)")
     X = as_float_array(X, "X")
-    if X.ndim >= 2 and int(np.prod(X.shape[1:])) == net.n_inputs:
-        X = X.reshape(X.shape[0], net.n_inputs)
-    if X.ndim != 2 or X.shape[0] == 0:
-        raise ValueError(f"X must be (n, {net.n_inputs}) images with n >= 1, got shape {X.shape}")
-    return X
+    if X.ndim < 2 or X.shape[0] == 0:
+        raise ValueError(f"X must be a batch of images, (n, k) or (n, C, H, W) with n >= 1, "
+                         f"got shape {X.shape}")
+    if X.ndim > 2 and getattr(net.layers[0], "n_in", None) is None:
+        net = Sequential([Unflatten(X.shape[1:])] + list(net.layers))
+    if net.n_inputs is None:
+        raise ValueError("net has no known number of inputs: give X as images (n, C, H, W), "
+                         "or start the network with Unflatten")
+    if int(np.prod(X.shape[1:])) != net.n_inputs:
+        raise ValueError(f"X must hold {net.n_inputs} values per image for this network, got "
+                         f"shape {X.shape}")
+    return net, X.reshape(X.shape[0], net.n_inputs)
+
+
+def _images(net, X) -> Tuple[Sequential, np.ndarray]:
+    """``flat_network`` for a classifier (at least two outputs)."""
+    net, X = flat_network(net, X)
+    if net.n_outputs is None or net.n_outputs < 2:
+        raise ValueError("net must be a classifier with at least two outputs (end it with Dense)")
+    return net, X
 
 
 def _labels(net, label, X: np.ndarray) -> np.ndarray:
@@ -110,10 +129,6 @@ def _epsilons(epsilon, n: int, name: str = "epsilon") -> np.ndarray:
     return np.broadcast_to(eps, (n,)).copy()
 
 
-def _pixel_range(bounds, k: int) -> Tuple[np.ndarray, np.ndarray]:
-    return check_bounds(bounds, k)
-
-
 def epsilon_box(X, *, epsilon, bounds=(0.0, 1.0)) -> Tuple[np.ndarray, np.ndarray]:
     r"""The box :math:`[\max(lo, x - \varepsilon), \min(hi, x + \varepsilon)]` of each image.
 
@@ -122,7 +137,7 @@ def epsilon_box(X, *, epsilon, bounds=(0.0, 1.0)) -> Tuple[np.ndarray, np.ndarra
     """
     X = as_float_array(X, "X", ndim=2)
     eps = _epsilons(epsilon, len(X))[:, None]
-    lo, hi = _pixel_range(bounds, X.shape[1])
+    lo, hi = check_bounds(bounds, X.shape[1])
     if np.any(X < lo) or np.any(X > hi):
         raise ValueError(f"X must lie in bounds (the valid pixel range), got values in "
                          f"[{X.min():g}, {X.max():g}]")
@@ -135,7 +150,7 @@ def margin(net: Sequential, label=None, *, X) -> np.ndarray:
     Positive iff the network predicts ``label`` (None: the prediction itself,
     so every margin is >= 0) with no tie.
     """
-    X = _images(net, X)
+    net, X = _images(net, X)
     return _margins(net.forward(X), _labels(net, label, X))
 
 
@@ -250,13 +265,13 @@ def attack(net: Sequential, label=None, *, X, epsilon, method: str = "pgd", step
         ``xs`` (n, k), ``values`` (their margins), ``fooled``, ...
     """
     began = time.perf_counter()
-    X = _images(net, X)
+    net, X = _images(net, X)
     labels = _labels(net, label, X)
     eps = _epsilons(epsilon, len(X))
     if method not in ATTACKS:
         raise ValueError(f"method must be one of {ATTACKS}, got {method!r}")
     steps = 1 if method == "fgsm" else check_int(steps, "steps", minimum=1)
-    pixels = _pixel_range(bounds, X.shape[1])
+    pixels = check_bounds(bounds, X.shape[1])
     if np.any(X < pixels[0]) or np.any(X > pixels[1]):
         raise ValueError(f"X must lie in bounds (the valid pixel range), got values in "
                          f"[{X.min():g}, {X.max():g}]")

@@ -32,10 +32,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._table import Tabular
-from .._validation import check_choice, check_int, check_real
+from .._validation import check_bounds, check_choice, check_int, check_real
 from ..layers import Dense
 from ..network import Sequential
-from .adversarial import _attack, _images, _labels, _pixel_range, attack
+from .adversarial import _attack, _images, _labels, attack
 from .bounds import RELAXATIONS, output_bounds, resolve_relaxation
 from .problem import make_problem
 
@@ -203,6 +203,7 @@ def certify(net: Sequential, label=None, *, X, epsilon, relaxation: str = "auto"
     """
     began = time.perf_counter()
     found = attack(net, label, X=X, epsilon=epsilon, method="pgd", steps=steps, bounds=bounds)
+    net, X = _images(net, X)
     relaxation = _relaxation(net, relaxation)
     lo, hi = found.bounds
     lower = _margin_lower(net, found.labels, lo, hi, relaxation)
@@ -228,13 +229,13 @@ def robustness_radii(net: Sequential, label=None, *, X, eps_max: float = 0.5,
     Other parameters as :func:`certify`.
     """
     began = time.perf_counter()
-    X = _images(net, X)
+    net, X = _images(net, X)
     labels = _labels(net, label, X)
     eps_max = check_real(eps_max, "eps_max", minimum=0.0, open_min=True)
     tol = check_real(tol, "tol", minimum=0.0, open_min=True)
     steps = check_int(steps, "steps", minimum=1)
     relaxation = _relaxation(net, relaxation)
-    pixels = _pixel_range(bounds, X.shape[1])
+    pixels = check_bounds(bounds, X.shape[1])
     n = len(X)
     wrong = np.argmax(net.forward(X), axis=1) != labels
 

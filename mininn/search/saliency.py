@@ -28,8 +28,9 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from .._validation import as_float_array, check_output
+from .._validation import check_output
 from ..network import Sequential
+from .adversarial import flat_network
 
 __all__ = ["saliency", "gradient_times_input"]
 
@@ -53,17 +54,14 @@ def _classes(net: Sequential, output, X: np.ndarray) -> np.ndarray:
 
 def _gradients(net: Sequential, output, X) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(X as a float array, d f_c / dX shaped like X, the class c of each image)."""
-    if not isinstance(net, Sequential):
-        raise TypeError(f"net must be a mininn.Sequential, got {type(net).__name__}")
-    X = as_float_array(X, "X")
-    if X.ndim < 2:
-        raise ValueError(f"X must be a batch of images, (n, k) or (n, C, H, W), got shape {X.shape}")
+    shape = np.shape(X)
+    net, X = flat_network(net, X)
     classes = _classes(net, output, X)
     grad = np.empty_like(X)
     for c in np.unique(classes):         # one backward pass per class in the batch
         rows = classes == c
-        grad[rows] = np.reshape(net.input_gradient(X[rows], int(c)), X[rows].shape)
-    return X, grad, classes
+        grad[rows] = net.input_gradient(X[rows], int(c))
+    return X.reshape(shape), grad.reshape(shape), classes
 
 
 def saliency(net: Sequential, output: Optional[int] = None, *, X) -> np.ndarray:
@@ -75,8 +73,9 @@ def saliency(net: Sequential, output: Optional[int] = None, *, X) -> np.ndarray:
     output : int, (n,) int array or None
         The class c whose score is differentiated: one for all images, one per
         image, or None for each image's predicted class (its largest output).
-    X : array (n, k) (or the image shape the network takes)
-        The images.
+    X : array (n, k) or (n, C, H, W)
+        The images: rows for a network that takes rows (an MLP, or a CNN
+        that starts with ``Unflatten``), or images for either kind.
 
     Returns
     -------
