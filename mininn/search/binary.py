@@ -81,6 +81,11 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     instead of a bit, and its bound is optimised over the hinges' slopes and
     the split multipliers (:mod:`mininn.search.optimised`), after a first
     run of ``escalate_nodes`` nodes with the plain bound (0: none).
+
+    Memory: an open node holds its k bit states (1 byte each) and, with unit
+    splits, the N split signs (1 byte) and N slopes and N multipliers (8
+    bytes each) of its splittable units; at most ``best_first_limit`` nodes
+    are kept in best-first order, deeper ones are taken first beyond that.
     """
     k = problem.k
     x_best = np.asarray(x0, dtype=np.float64).copy()

@@ -51,9 +51,9 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from .. import activations
 from .bounds import preactivation_bounds
 from .problem import Affine
-from .. import activations
 from .relaxations import FLAT, hinge_line_slope, hinge_slope
 
 #: S-shaped activations whose units may be split at 0 (``Units(curves=True)``).
