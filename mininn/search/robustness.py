@@ -15,6 +15,13 @@ the differences directly,
 difference, not the two outputs apart, matters: bounds of :math:`f_c` and
 :math:`f_j` taken separately forget that both move with the same hidden h.
 
+``relaxation="interval"`` pushes the box through every layer's ``interval``
+(for all images and classes in one pass); ``"linear"`` uses linear
+(CROWN-style) bounds -- :mod:`mininn.search.image_bounds` for a CNN of
+``Conv2D``, ``MaxPool2D`` and ReLUs, ``output_bounds`` for a dense network --
+and keeps the better of the two bounds per image; ``"auto"`` is ``"linear"``
+where it is available.
+
 **Radii by bisection.** The largest certifiable ε (certified at lo, not at
 hi) and the smallest ε at which the PGD attack finds a counterexample, per
 image, each to ``tol``. Soundness guarantees
@@ -37,6 +44,7 @@ from ..layers import Dense
 from ..network import Sequential
 from .adversarial import _attack, _images, _labels, attack
 from .bounds import RELAXATIONS, output_bounds, resolve_relaxation
+from .image_bounds import linear_margin_lower, supports_linear
 from .problem import make_problem
 
 __all__ = ["certify", "robustness_radii", "CertifyResult", "RadiiResult"]
@@ -144,9 +152,16 @@ def _margin_net(net: Sequential, c: int) -> Sequential:
     return Sequential(list(net.layers) + [diff])
 
 
+def _cnn_linear(net: Sequential) -> bool:
+    """A CNN whose linear bounds :mod:`mininn.search.image_bounds` computes."""
+    return supports_linear(net) and type(net.layers[-1]) is Dense
+
+
 def _relaxation(net: Sequential, relaxation: str) -> str:
     """The relaxation the bounds will use: "auto" resolved for this network."""
     check_choice(relaxation, "relaxation", RELAXATIONS)
+    if _cnn_linear(net):
+        return "interval" if relaxation == "interval" else "linear"
     return resolve_relaxation(make_problem(_margin_net(net, 0), 1, "min"), relaxation)
 
 
@@ -155,6 +170,9 @@ def _margin_lower(net: Sequential, labels: np.ndarray, lo: np.ndarray, hi: np.nd
     """(n,) sound lower bound of the margin of each image over its box (lo, hi)."""
     if relaxation == "interval" and type(net.layers[-1]) is Dense:
         return _interval_margin_lower(net, labels, lo, hi)
+    if relaxation == "linear" and _cnn_linear(net):
+        return np.maximum(linear_margin_lower(net, labels, lo, hi),
+                          _interval_margin_lower(net, labels, lo, hi))
     lower = np.full(len(labels), np.inf)
     for c in np.unique(labels):
         rows = np.flatnonzero(labels == c)
