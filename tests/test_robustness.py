@@ -155,8 +155,9 @@ def test_radii_of_a_cnn_are_ordered_and_verified():
     found = np.isfinite(radii.attack_epsilon)
     assert found.any()
     assert np.all(radii.certified_epsilon <= radii.attack_epsilon)
+    assert radii.relaxation == "linear"                       # "auto" on a CNN
     assert np.all(certify(net, X=X, epsilon=np.maximum(radii.certified_epsilon, 1e-9),
-                          relaxation="interval", steps=1).certified[radii.certified_epsilon > 0])
+                          steps=1).certified[radii.certified_epsilon > 0])
     gap = np.abs(radii.xs[found] - X[found]).max(axis=1)
     assert np.all(gap <= radii.attack_epsilon[found] + 1e-12)
     assert np.all(predictions(net, radii.xs[found]) != radii.labels[found])
