@@ -109,3 +109,16 @@ def test_layers_it_does_not_know_are_refused():
     # certify falls back to interval bounds for it
     X = np.random.default_rng(0).uniform(size=(3, 16))
     assert certify(net, X=X, epsilon=0.01, steps=1).relaxation == "interval"
+
+
+def test_a_box_gets_the_same_bound_alone_or_among_others():
+    # the bisections of robustness_radii bound ever smaller subsets of the images
+    net = cnn(8)
+    rng = np.random.default_rng(9)
+    X = rng.uniform(0, 1, size=(10, 36))
+    labels = rng.integers(0, 4, size=10)
+    lo, hi = epsilon_box(X, epsilon=rng.uniform(0.01, 0.1, size=10))
+    together = linear_margin_lower(net, labels, lo, hi)
+    alone = [linear_margin_lower(net, labels[i:i + 1], lo[i:i + 1], hi[i:i + 1])[0]
+             for i in range(10)]
+    assert np.allclose(together, alone, rtol=1e-12, atol=1e-12)

@@ -212,11 +212,15 @@ def _chunk_lower(net, steps, labels, lo, hi, n_out) -> np.ndarray:
             # the pooling tree's first ReLUs, right after the first layer's ReLU:
             # substitute backwards, for the units whose interval crosses 0 in some
             # box (the others' lines are exact already)
+            # (only there: a box's bounds never depend on the other boxes)
             zl, zu = hl.copy(), hu.copy()
-            rows = np.flatnonzero(np.any((hl < 0) & (hu > 0), axis=0))
+            crossing = (hl < 0) & (hu > 0)
+            rows = np.flatnonzero(np.any(crossing, axis=0))
             low, up = _two_layer_bounds(steps[i - 1][1][:, rows], steps[i - 1][2][rows],
                                         lines[1], steps[0][1], steps[0][2], centre, radius)
-            zl[:, rows], zu[:, rows] = np.maximum(zl[:, rows], low), np.minimum(zu[:, rows], up)
+            mask = crossing[:, rows]
+            zl[:, rows] = np.where(mask, np.maximum(zl[:, rows], low), zl[:, rows])
+            zu[:, rows] = np.where(mask, np.minimum(zu[:, rows], up), zu[:, rows])
         else:                                # deeper pooling levels: intervals
             zl, zu = hl, hu
         lines[i] = _lines(zl, zu)
