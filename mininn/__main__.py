@@ -307,6 +307,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (ValueError, TypeError, OSError) as exc:
         print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except FloatingPointError as exc:     # training diverged: a result, not a usage error
+        print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -133,3 +133,11 @@ def test_an_unwritable_path_in_a_real_process_has_no_traceback():
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1 and "--save" in result.stderr
+
+
+def test_a_diverging_training_run_ends_in_one_line_with_advice(capsys):
+    # lr 1e300 sends the weights to ~1e300 within a few epochs; fit raises, the CLI answers
+    # in one line (exit 1: the run failed, the command line was fine).
+    assert main(["train", "--lr", "1e300", "--epochs", "50"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "diverged" in err[0] and "learning rate" in err[0]
