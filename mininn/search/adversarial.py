@@ -19,8 +19,10 @@ more, a search for the input in a box that makes an output smallest.
 :math:`\log p_c(x') = f_c(x') - \log\sum_j e^{f_j(x')}` (the cross-entropy,
 ascended), over :math:`B_\varepsilon(x)` for every image at once:
 :func:`mininn.search.find_input` with per-start bounds ``(n, k)``, started at
-the images, with Adam. Adam's first step is
-:math:`\eta\, g / (|g| + 10^{-8}) \approx \eta\, \mathrm{sign}(g)`, so
+the images, with Adam -- in units of each image's radius,
+:math:`x' = x + \varepsilon u`, so that one step length suits every image.
+Adam (with its :math:`\epsilon = 10^{-12}`) makes a first step of
+:math:`\eta\, g / (|g| + 10^{-12}) \approx \eta\, \mathrm{sign}(g)`, so
 
 * **FGSM** (fast gradient sign method) is *one* projected step with
   :math:`\eta = \varepsilon`: every pixel with a nonzero slope jumps to a face
@@ -55,18 +57,42 @@ __all__ = ["margin", "epsilon_box", "attack", "fgsm", "pgd", "AttackResult", "AT
 ATTACKS = ("fgsm", "pgd")
 
 
-class _LogSoftmax(Layer):
-    r"""Log-probabilities :math:`z_j - \log\sum_i e^{z_i}` (max subtracted first);
-    backward :math:`dz = dy - p\,\sum_j dy_j`."""
+class _Perturbation(Layer):
+    r"""Row i: image i moved by :math:`\varepsilon_i u_i`, :math:`x = x_i + \varepsilon_i u`.
+
+    Bound to its images row by row: only for a search whose starts are the
+    images, in order (``find_input`` moves all its starts as one batch)."""
+
+    def __init__(self, X: np.ndarray, eps: np.ndarray) -> None:
+        super().__init__()
+        self.X, self.eps = X, eps[:, None]
+
+    def forward(self, u: np.ndarray) -> np.ndarray:
+        return self.X + self.eps * u
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        return self.eps * dy
+
+
+class _LogProbability(Layer):
+    r"""Row i: :math:`\log p_{c_i} = z_{c_i} - \log\sum_j e^{z_j}` (max subtracted first),
+    (n, classes) -> (n, 1); backward :math:`dz = dy\,(e_{c_i} - p)`. Bound to its
+    labels row by row, as :class:`_Perturbation`."""
+
+    def __init__(self, labels: np.ndarray) -> None:
+        super().__init__()
+        self.labels = labels
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         shifted = z - z.max(axis=1, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        self._p = np.exp(out)
-        return out
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        self._p = np.exp(log_p)
+        return log_p[np.arange(len(z)), self.labels][:, None]
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        return dy - self._p * dy.sum(axis=1, keepdims=True)
+        grad = -self._p
+        grad[np.arange(len(grad)), self.labels] += 1.0
+        return dy * grad
 
 
 # ------------------------------------------------------------------ arguments
@@ -212,26 +238,28 @@ class AttackResult(Tabular):
 # ---------------------------------------------------------------- attacks
 def _attack(net: Sequential, X: np.ndarray, labels: np.ndarray, eps: np.ndarray, pixels,
             method: str, steps: int):
-    """(xs, margins, fooled, predictions, lo, hi): the attack on every image.
+    r"""(xs, margins, fooled, predictions, lo, hi): the attack on every image.
 
-    One ``find_input`` per (class, radius) pair, its starts the images of that
-    class with that radius: the output searched and Adam's step length are
-    shared by a run's starts, the boxes are not.
+    One ``find_input`` for all images, in units of each image's radius: it
+    moves u, with :math:`x = x_i + \varepsilon_i u` in row i, through the box
+    :math:`(\mathrm{lo} - x_i)/\varepsilon_i \le u \le (\mathrm{hi} - x_i)/\varepsilon_i`
+    (within [-1, 1]), and minimises :math:`\log p_{c_i}`. So Adam's step
+    length, shared by all starts, is the same fraction of every image's radius.
     """
     lo, hi = np.maximum(pixels[0], X - eps[:, None]), np.minimum(pixels[1], X + eps[:, None])
-    scored = Sequential(list(net.layers) + [_LogSoftmax()])
-    xs, values = X.copy(), _margins(net.forward(X), labels)
-    for c, e in sorted(set(zip(labels.tolist(), eps.tolist()))):
-        rows = np.flatnonzero((labels == c) & (eps == e))
-        lr = e if method == "fgsm" else 2.5 * e / steps
-        res = find_input(scored, c, goal="min", bounds=(lo[rows], hi[rows]), x0=X[rows],
-                         optimizer=Adam(lr), steps=steps, grad_tol=0.0)
-        path = res.trajectory                                    # (steps + 1, m, k)
-        m = _margins(net.forward(path.reshape(-1, X.shape[1])),
-                     np.tile(labels[rows], len(path))).reshape(len(path), len(rows))
-        best = np.argmin(m, axis=0)
-        xs[rows] = path[best, np.arange(len(rows))]
-        values[rows] = m[best, np.arange(len(rows))]
+    scored = Sequential([_Perturbation(X, eps)] + list(net.layers) + [_LogProbability(labels)])
+    u_lo, u_hi = (lo - X) / eps[:, None], (hi - X) / eps[:, None]
+    res = find_input(scored, 0, goal="min", bounds=(u_lo, u_hi), x0=np.zeros_like(X),
+                     optimizer=Adam(1.0 if method == "fgsm" else 2.5 / steps, eps=1e-12),
+                     steps=steps,
+                     grad_tol=0.0)
+    # every point of the path, as images (clipped: x + eps u may round past the box)
+    path = np.clip(X + eps[:, None] * res.trajectory, lo, hi)        # (steps + 1, n, k)
+    n = len(X)
+    m = _margins(net.forward(path.reshape(-1, X.shape[1])),
+                 np.tile(labels, len(path))).reshape(len(path), n)
+    best = np.argmin(m, axis=0)
+    xs, values = path[best, np.arange(n)], m[best, np.arange(n)]
     predictions = np.argmax(net.forward(xs), axis=1)
     return xs, values, predictions != labels, predictions, lo, hi
 
