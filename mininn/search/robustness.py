@@ -236,12 +236,14 @@ def robustness_radii(net: Sequential, label=None, *, X, eps_max: float = 0.5,
                      bounds=(0.0, 1.0)) -> RadiiResult:
     r"""Per image, the largest certified ε and the smallest ε PGD breaks, by bisection.
 
-    Certified side: ``[lo, hi]`` with the box certified at lo (lo = 0 at the
-    start) and not at hi (``eps_max``; an image certified even there gets
-    ``eps_max``); each step certifies the midpoints of all images at once.
-    Attack side: the same with "attacked at hi" (PGD at ``eps_max`` first; an
-    image it cannot break gets inf). Both stop when ``hi - lo <= tol``; the
-    certified radius reported is lo, the attack radius hi. An image whose
+    Attack side first: ``[lo, hi]`` with a counterexample found at hi (PGD
+    at ``eps_max`` first; an image it cannot break gets inf) and none at lo
+    (0 at the start); each step attacks the midpoints of all images at once.
+    Certified side: certified at lo (0 at the start), not at hi -- the attack
+    radius to begin with, since no box holding a counterexample can be
+    certified (an image certified even at ``eps_max`` gets ``eps_max``). Both
+    stop when ``hi - lo <= tol``; the certified radius reported is lo, the
+    attack radius hi. An image whose
     label is not its prediction has both radii 0.
 
     Other parameters as :func:`certify`.
@@ -270,10 +272,24 @@ def robustness_radii(net: Sequential, label=None, *, X, eps_max: float = 0.5,
         xs, _, fooled, _, _, _ = _attack(net, X[rows], labels[rows], eps, pixels, "pgd", steps)
         return fooled, xs
 
-    # certified radius: certified at c_lo, not at c_hi
-    c_lo, c_hi = np.zeros(n), np.full(n, eps_max)
     right = np.flatnonzero(~wrong)
-    top = right[certified(right, c_hi[right])]
+    # attack radius: not attacked at a_lo, attacked at a_hi
+    a_lo, a_hi, xs = np.zeros(n), np.full(n, np.inf), X.copy()
+    hit, found = attacked(right, np.full(len(right), eps_max))
+    a_hi[right[hit]], xs[right[hit]] = eps_max, found[hit]
+    a_hi[wrong] = 0.0
+    todo = right[hit]
+    while len(todo):
+        mid = 0.5 * (a_lo[todo] + a_hi[todo])
+        hit, found = attacked(todo, mid)
+        a_hi[todo[hit]], xs[todo[hit]] = mid[hit], found[hit]
+        a_lo[todo[~hit]] = mid[~hit]
+        todo = todo[a_hi[todo] - a_lo[todo] > tol]
+    # certified radius: certified at c_lo, not at c_hi -- and never at a_hi, where
+    # a counterexample exists: the bisection starts below the attack radius
+    c_lo, c_hi = np.zeros(n), np.minimum(a_hi, eps_max)
+    unbroken = right[~np.isfinite(a_hi[right])]
+    top = unbroken[certified(unbroken, c_hi[unbroken])]
     c_lo[top] = eps_max
     todo = np.setdiff1d(right, top)
     while len(todo):
@@ -281,19 +297,6 @@ def robustness_radii(net: Sequential, label=None, *, X, eps_max: float = 0.5,
         ok = certified(todo, mid)
         c_lo[todo[ok]], c_hi[todo[~ok]] = mid[ok], mid[~ok]
         todo = todo[c_hi[todo] - c_lo[todo] > tol]
-    # attack radius: not attacked at a_lo (the certified radius to begin), attacked at a_hi
-    a_lo, a_hi, xs = c_lo.copy(), np.full(n, np.inf), X.copy()
-    hit, found = attacked(right, np.full(len(right), eps_max))
-    a_hi[right[hit]], xs[right[hit]] = eps_max, found[hit]
-    a_hi[wrong] = 0.0
-    todo = right[hit]
-    todo = todo[a_hi[todo] - a_lo[todo] > tol]
-    while len(todo):
-        mid = 0.5 * (a_lo[todo] + a_hi[todo])
-        hit, found = attacked(todo, mid)
-        a_hi[todo[hit]], xs[todo[hit]] = mid[hit], found[hit]
-        a_lo[todo[~hit]] = mid[~hit]
-        todo = todo[a_hi[todo] - a_lo[todo] > tol]
     c_lo[wrong] = 0.0
     return RadiiResult(certified_epsilon=c_lo, attack_epsilon=a_hi, xs=xs, labels=labels,
                        eps_max=eps_max, tol=tol, relaxation=relaxation,
