@@ -162,7 +162,8 @@ def _lower(steps, lines, top: int, lam: np.ndarray, const: np.ndarray, centre, r
         step = steps[i]
         if step[0] == "affine":
             const = const + lam @ step[2]
-            lam = lam @ step[1].T
+            # one matrix product for all boxes and rows (not one per box)
+            lam = (lam.reshape(-1, lam.shape[2]) @ step[1].T).reshape(*lam.shape[:2], -1)
         else:
             aU, bU, aL = lines[i]
             pos, neg = np.maximum(lam, 0.0), np.minimum(lam, 0.0)
@@ -173,7 +174,7 @@ def _lower(steps, lines, top: int, lam: np.ndarray, const: np.ndarray, centre, r
 
 
 def linear_margin_lower(net, labels: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                        chunk: int = 16) -> np.ndarray:
+                        chunk: int = 64) -> np.ndarray:
     r"""(n,) lower bounds of :math:`\min_j f_c - f_j` over each box (lo, hi) (n, k), c = labels.
 
     The network must end with ``Dense`` (the margins are its last affine map's
