@@ -181,9 +181,13 @@ class ExactResult(SearchResult):
     evaluated : int
         Forward evaluations of single points.
 
-    ``stop_reason``: ``"enumerated"`` (exhaustive), ``"local_optimum"``
-    (local), ``"proved"`` (exact: the gap closed), ``"max_nodes"`` or
-    ``"time_limit"`` (exact: budget used up, ``certified`` is False).
+    ``stop_reason``: ``"enumerated"`` (exhaustive: certified by
+    enumeration), ``"local_optimum"`` (local), ``"proved"`` (exact or box: the
+    gap closed, so ``certified`` is True), ``"rounding"`` (every node was
+    closed, but floating-point rounding leaves the gap just above
+    ``gap_tol``: not certified), ``"max_nodes"`` or ``"time_limit"`` (budget
+    used up, not certified). For the exact and box searches
+    ``stop_reason == "proved"`` exactly when ``certified``.
     """
 
     bound: float
