@@ -23,7 +23,8 @@ import numpy as np
 
 from . import losses as _losses
 from ._table import Tabular
-from ._validation import SeedLike, as_batch, as_float_array, check_bool, check_int, make_rng
+from ._validation import (SeedLike, as_float_array, check_bool, check_int, check_optimizer,
+                          make_rng)
 from .network import Sequential
 from .optim import SGD
 
@@ -86,18 +87,6 @@ def _progress(verbose: int, epochs: int):
     return tqdm(total=epochs, desc="fit", unit="epoch")
 
 
-def _check_optimizer(optimizer):
-    if optimizer is None:
-        return SGD(lr=0.1)
-    if isinstance(optimizer, type):
-        raise TypeError(f"optimizer must be an optimizer object; pass an instance: "
-                        f"{optimizer.__name__}(lr=0.1)")
-    if not callable(getattr(optimizer, "step", None)):
-        raise TypeError(f"optimizer must have a step(params, grads) method, got "
-                        f"{type(optimizer).__name__}")
-    return optimizer
-
-
 def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
         batch_size: Optional[int] = 32, shuffle: bool = True, seed: SeedLike = None,
         validation_data=None, verbose: int = 0) -> History:
@@ -106,7 +95,8 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
     Parameters
     ----------
     net : Sequential
-    X : array (n, n_inputs)
+    X : array (n, n_inputs), or images (n, C, H, W) for a network that starts with a
+        convolution (``Sequential.check_input``)
     y : array (n, n_outputs), or (n,) for one output, or integer labels (n,)
         for ``SoftmaxCrossEntropy``.
     loss : Loss or str
@@ -138,14 +128,14 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
     """
     if not isinstance(net, Sequential):
         raise TypeError(f"net must be a mininn Sequential, got {type(net).__name__}")
-    X = as_batch(X, "X", net.n_inputs)
+    X = net.check_input(X, "X")
     n = X.shape[0]
     y_arr = np.asarray(y)
     if y_arr.ndim == 0 or y_arr.shape[0] != n:
         raise ValueError(f"X and y must hold the same number of samples, got X with {n} rows "
                          f"and y of shape {y_arr.shape}")
     loss = _losses.get(loss)
-    optimizer = _check_optimizer(optimizer)
+    optimizer = SGD(lr=0.1) if optimizer is None else check_optimizer(optimizer)
     epochs = check_int(epochs, "epochs", minimum=1)
     batch_size = n if batch_size is None else check_int(batch_size, "batch_size", minimum=1)
     shuffle = check_bool(shuffle, "shuffle")
@@ -160,7 +150,7 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
             X_val, y_val = validation_data
         except (TypeError, ValueError):
             raise TypeError("validation_data must be a pair (X_val, y_val)") from None
-        X_val = as_batch(X_val, "validation_data X", net.n_inputs)
+        X_val = net.check_input(X_val, "validation_data X")
         Y_val = _prepare_target(loss, y_val, (X_val.shape[0], out_shape[1]), "validation_data y")
 
     history = History()
