@@ -24,7 +24,9 @@ from . import activations
 from ._table import Tabular
 from ._validation import (SeedLike, as_batch, as_float_array, check_choice, check_int,
                           check_layer_contract, check_output, make_rng)
+from .convolution import Conv2D
 from .layers import INITS, Dense, Layer
+from .pooling import Flatten, Unflatten
 from .saving import load, save  # noqa: F401 - mininn.load is network.load
 
 
@@ -42,6 +44,13 @@ class Sequential(Tabular):
     X: (n, n_inputs) -> Y: (n, n_outputs). ``n_inputs``/``n_outputs`` come from
     the first and last ``Dense`` layer (None if there is none).
 
+    A network whose first layer with a fixed input is a ``Conv2D`` (or a
+    ``MaxPool2D``) takes **images** X: (n, C, H, W) instead, C = the
+    convolution's ``in_channels`` (``in_channels``; ``n_inputs`` is None):
+    forward, input gradients (shaped like X), Jacobians ((n, n_outputs, C, H,
+    W)) and ``fit`` accept them. A network that starts with ``Unflatten``
+    takes flat rows (n, C H W) and turns them into images itself.
+
     Public methods check their arguments; the underscored ``_forward``,
     ``_backward``, ``_backward_params``, ``_backward_input`` and
     ``_input_gradient`` are the same computations unchecked, for inner loops
@@ -57,7 +66,7 @@ class Sequential(Tabular):
             raise ValueError("layers must hold at least one layer, got an empty list")
         for i, layer in enumerate(layers):
             check_layer_contract(layer, f"layers[{i}]")
-        width = None
+        width, channels = None, None
         for i, layer in enumerate(layers):
             n_in = getattr(layer, "n_in", None)
             if n_in is not None and width is not None and n_in != width:
@@ -65,9 +74,20 @@ class Sequential(Tabular):
                     f"layers[{i}] expects {n_in} input features but the layer before it "
                     f"produces {width}")
             width = getattr(layer, "n_out", width)
+            c_in = getattr(layer, "in_channels", None)
+            if c_in is not None and channels is not None and c_in != channels:
+                raise ValueError(
+                    f"layers[{i}] expects {c_in} input channels but the layer before it "
+                    f"produces {channels}")
+            channels = _channels_after(layer, channels)
         self.layers: List = layers
+        first = _first_fixed(layers)
+        images = first is not None and getattr(first, "n_in", None) is None
+        #: Channels of the images the network takes (None: rows, or any channels).
+        self.in_channels: Optional[int] = getattr(first, "in_channels", None) if images else None
+        self._takes_images = images
         sized = [layer for layer in layers if hasattr(layer, "n_in")]
-        self.n_inputs: Optional[int] = sized[0].n_in if sized else None
+        self.n_inputs: Optional[int] = sized[0].n_in if sized and not images else None
         self.n_outputs: Optional[int] = sized[-1].n_out if sized else None
 
     # ------------------------------------------------------------------ basics
@@ -84,9 +104,29 @@ class Sequential(Tabular):
         return iter(self.layers)
 
     # ------------------------------------------------------- forward/backward
+    def check_input(self, X, name: str = "X") -> np.ndarray:
+        """``X`` as a float64 batch this network takes, or a ValueError naming ``name``.
+
+        Rows (n, n_inputs), or images (n, C, H, W) with C = ``in_channels``
+        for a network that starts with a convolution (see the class docstring).
+        """
+        if not self._takes_images:
+            return as_batch(X, name, self.n_inputs)
+        arr = as_float_array(X, name)
+        first = _first_fixed(self.layers)
+        if arr.ndim != 4:
+            raise ValueError(f"{name} must be a batch of images (n, C, H, W): the network starts "
+                             f"with {first!r}; got shape {arr.shape}")
+        if self.in_channels is not None and arr.shape[1] != self.in_channels:
+            raise ValueError(f"{name} must have {self.in_channels} channels (axis 1) for "
+                             f"{first!r}, got shape {arr.shape}")
+        if arr.shape[0] == 0:
+            raise ValueError(f"{name} must hold at least one sample, got shape {arr.shape}")
+        return arr
+
     def forward(self, X) -> np.ndarray:
-        """Output of the network. X: (n, n_inputs) -> (n, n_outputs)."""
-        return self._forward(as_batch(X, "X", self.n_inputs))
+        """Output of the network. X: (n, n_inputs) (or images) -> (n, n_outputs)."""
+        return self._forward(self.check_input(X))
 
     __call__ = forward
 
@@ -144,10 +184,11 @@ class Sequential(Tabular):
         r"""Gradient of output ``output`` with respect to the input, per sample.
 
         Returns :math:`G_{ik} = \partial Y_{i,j} / \partial X_{ik}`: (n, n_inputs),
-        with j = ``output``. One forward and one backward pass with the
-        upstream gradient :math:`e_j`; the layers' ``grads`` are left as they were.
+        with j = ``output`` (shaped like X for images). One forward and one
+        backward pass with the upstream gradient :math:`e_j`; the layers'
+        ``grads`` are left as they were.
         """
-        X = as_batch(X, "X", self.n_inputs)
+        X = self.check_input(X)
         output = check_output(output, self.n_outputs)
         return self._input_gradient(X, output)[1]
 
@@ -161,17 +202,18 @@ class Sequential(Tabular):
     def jacobian(self, X) -> np.ndarray:
         r"""Jacobian :math:`J_{ijk} = \partial Y_{ij} / \partial X_{ik}`: (n, n_outputs, n_inputs).
 
-        All outputs at once: each sample is repeated once per output, the
-        batch goes through one forward and one backward pass with one-hot
-        upstream gradients, and the result is reshaped.
+        (n, n_outputs, C, H, W) for images. All outputs at once: each sample
+        is repeated once per output, the batch goes through one forward and
+        one backward pass with one-hot upstream gradients, and the result is
+        reshaped.
         """
-        X = as_batch(X, "X", self.n_inputs)
+        X = self.check_input(X)
         n = X.shape[0]
         n_out = self.n_outputs if self.n_outputs is not None else self._forward(X[:1]).shape[1]
         repeated = np.repeat(X, n_out, axis=0)          # row i*n_out + j = X[i]
         Y = self._forward(repeated)
         dY = np.tile(np.eye(n_out, dtype=Y.dtype), (n, 1))  # row i*n_out + j = e_j
-        return self._backward_input(dY).reshape(n, n_out, -1)
+        return self._backward_input(dY).reshape(n, n_out, *X.shape[1:])
 
     # ------------------------------------------------------------ parameters
     def named_parameters(self) -> Iterator[Tuple[str, np.ndarray, np.ndarray]]:
@@ -204,12 +246,13 @@ class Sequential(Tabular):
     # --------------------------------------------------------------- display
     def _table(self):
         rows = []
-        width = self.n_inputs
+        shape = (self.in_channels, None, None) if self._takes_images else (self.n_inputs,)
         for i, layer in enumerate(self.layers):
-            width = getattr(layer, "n_out", width)
+            shape = _shape_after(layer, shape)
+            shown = ", ".join("?" if size is None else str(size) for size in shape)
             shapes = " + ".join(f"{k}{tuple(v.shape)}" for k, v in layer.params.items())
             count = sum(v.size for v in layer.params.values())
-            rows.append((i, repr(layer), f"(n, {width})", f"{count} = {shapes}" if shapes else "0"))
+            rows.append((i, repr(layer), f"(n, {shown})", f"{count} = {shapes}" if shapes else "0"))
         return (None, ("#", "layer", "output", "parameters"), rows,
                 f"total parameters: {self.n_parameters()}")
 
@@ -224,6 +267,42 @@ class Sequential(Tabular):
         Read it back with ``mininn.load(path)``.
         """
         save(self, path)
+
+
+def _first_fixed(layers):
+    """The first layer that fixes the input: one with ``n_in`` (rows), a
+    convolution (``in_channels``) or a pooling layer (images); None if none."""
+    for layer in layers:
+        if getattr(layer, "n_in", None) is not None or hasattr(layer, "in_channels") \
+                or hasattr(layer, "output_shape"):
+            return layer
+    return None
+
+
+def _channels_after(layer, channels: Optional[int]) -> Optional[int]:
+    """Image channels after ``layer`` (None once the images became rows)."""
+    if isinstance(layer, Conv2D):
+        return layer.out_channels
+    if isinstance(layer, Unflatten):
+        return layer.shape[0] if len(layer.shape) == 3 else None
+    if isinstance(layer, (Flatten, Dense)):
+        return None
+    return channels
+
+
+def _shape_after(layer, shape: tuple) -> tuple:
+    """One sample's output shape after ``layer`` (None for a size not known without data)."""
+    if isinstance(layer, Unflatten):
+        return layer.shape
+    if isinstance(layer, Flatten):
+        return (None,) if None in shape else (int(np.prod(shape)),)
+    if hasattr(layer, "output_shape") and len(shape) == 3:
+        if None not in shape:
+            return tuple(layer.output_shape((1, *shape))[1:])
+        return (getattr(layer, "out_channels", shape[0]), None, None)
+    if getattr(layer, "n_out", None) is not None:
+        return (layer.n_out,)
+    return shape
 
 
 def mlp(sizes: Sequence[int], hidden: str = "tanh", output: str = "identity",

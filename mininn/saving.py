@@ -27,13 +27,16 @@ from typing import Dict, List, Tuple
 import numpy as np
 
 from . import activations
+from .convolution import Conv2D
 from .layers import Dense
+from .pooling import Flatten, MaxPool2D, Unflatten
 
 FORMAT = "mininn.Sequential"
 FORMAT_VERSION = 1
 
 #: Layers that ``save`` can describe by name; ``load`` rebuilds them from their config.
-SAVEABLE = {cls.__name__: cls for cls in [Dense, *activations.ACTIVATIONS.values()]}
+SAVEABLE = {cls.__name__: cls for cls in [Dense, Conv2D, MaxPool2D, Flatten, Unflatten,
+                                          *activations.ACTIVATIONS.values()]}
 
 #: The architecture is a short JSON text; a longer entry is not ours.
 MAX_ARCHITECTURE_BYTES = 1 << 20
@@ -123,7 +126,10 @@ def load(path):
         except Exception as exc:   # noqa: BLE001 - whatever damaged bytes make zipfile, zlib or json raise
             raise ValueError(f"{shown} is not a mininn model file (.npz), or it is damaged: "
                              f"{type(exc).__name__}: {exc}") from None
-    return Sequential(layers)
+    try:
+        return Sequential(layers)
+    except ValueError as exc:            # layers that do not chain (a tampered architecture)
+        raise ValueError(f"{shown} is not a valid mininn model: {exc}") from None
 
 
 def _read(handle, size: int) -> List:
@@ -258,8 +264,28 @@ def _parameter_shapes(i: int, cls: type, config: dict) -> Dict[str, tuple]:
         if not all(type(v) is int and v >= 1 for v in (n_in, n_out)):
             raise _Refused(f"layer {i} (Dense) needs integer sizes >= 1, got {config}")
         return {"W": (n_in, n_out), "b": (n_out,)}
+    if cls is Conv2D:
+        return _conv_shapes(i, config)
     try:
         layer = cls(**config)        # activations: no parameters, nothing large to build
     except (TypeError, ValueError) as exc:
         raise _Refused(f"layer {i} ({cls.__name__}) has a bad config {config}: {exc}") from None
     return {key: value.shape for key, value in layer.params.items()}
+
+
+def _conv_shapes(i: int, config: dict) -> Dict[str, tuple]:
+    """W (out, in, kh, kw) and b (out,) of a ``Conv2D`` config, checked, nothing built."""
+    keys = {"in_channels", "out_channels", "kernel_size", "stride", "padding"}
+    if set(config) != keys:
+        raise _Refused(f"layer {i} (Conv2D) must have config keys {sorted(keys)}, "
+                       f"got {sorted(config)}")
+    kernel = config["kernel_size"]
+    kernel = [kernel, kernel] if type(kernel) is int else kernel
+    sizes = [config["in_channels"], config["out_channels"], config["stride"]]
+    if not (isinstance(kernel, list) and len(kernel) == 2
+            and all(type(v) is int and v >= 1 for v in sizes + kernel)
+            and type(config["padding"]) is int and config["padding"] >= 0):
+        raise _Refused(f"layer {i} (Conv2D) needs integer sizes >= 1 (padding >= 0) and a "
+                       f"kernel_size int or [kh, kw], got {config}")
+    c_in, c_out = config["in_channels"], config["out_channels"]
+    return {"W": (c_out, c_in, *kernel), "b": (c_out,)}
