@@ -17,8 +17,9 @@ import pytest
 import mininn
 from mininn.convolution import Conv2D
 from mininn.pooling import Flatten, MaxPool2D, Unflatten
-from mininn.search import certify, epsilon_box, margin
-from mininn.search.image_bounds import affine_relu_steps, linear_margin_lower, supports_linear
+from mininn.search import certify, epsilon_box, margin, output_bounds
+from mininn.search.image_bounds import (affine_relu_steps, dense_equivalent, linear_margin_lower,
+                                        supports_linear)
 
 
 def cnn(seed, side=6, channels=3, kernel=3, stride=1, padding=1, pool=2, pool_stride=None,
@@ -122,3 +123,24 @@ def test_a_box_gets_the_same_bound_alone_or_among_others():
     alone = [linear_margin_lower(net, labels[i:i + 1], lo[i:i + 1], hi[i:i + 1])[0]
              for i in range(10)]
     assert np.allclose(together, alone, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["2x2 pool", "3x3 pool, odd element carried", "strided conv"])
+def test_output_bounds_are_linear_through_a_cnn_and_sound(name):
+    net = cnn(10, **NETS[name])
+    k = net.n_inputs
+    rng = np.random.default_rng(11)
+    X = rng.uniform(0, 1, size=(4, k))
+    lo, hi = epsilon_box(X, epsilon=0.05)
+    assert np.allclose(dense_equivalent(net).forward(X), net.forward(X), rtol=0, atol=1e-11)
+    for j in range(4):
+        lin = output_bounds(net, j, bounds=(lo, hi), relaxation="linear")
+        box = output_bounds(net, j, bounds=(lo, hi), relaxation="interval")
+        auto = output_bounds(net, j, bounds=(lo, hi))
+        assert np.array_equal(auto[0], lin[0]) and np.array_equal(auto[1], lin[1])
+        assert np.all(lin[0] >= box[0] - 1e-9) and np.all(lin[1] <= box[1] + 1e-9)
+        for i in range(len(X)):
+            samples = np.vstack([rng.uniform(lo[i], hi[i], size=(200, k)),
+                                 np.where(rng.random((200, k)) < 0.5, lo[i], hi[i])])
+            out = net.forward(samples)[:, j]
+            assert lin[0][i] - 1e-9 <= out.min() and out.max() <= lin[1][i] + 1e-9

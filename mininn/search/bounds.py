@@ -30,7 +30,10 @@ opposite goal, a lower bound).
     and to complete a node.
 ``relaxation="auto"``
     ``"linear"`` when the network holds only ``Dense`` layers and built-in
-    activations, else ``"interval"``.
+    activations, else ``"interval"``. A CNN on flat inputs (``Unflatten``,
+    ``Conv2D``, ``MaxPool2D``, ``Flatten``, ``Dense``, ReLU) counts as such:
+    :func:`output_bounds` bounds it as the equivalent network of ``Dense``
+    layers and ReLUs (:mod:`mininn.search.image_bounds`).
 
 Soundness is that of floating-point arithmetic: the bounds are computed in
 float64 without directed rounding, so they hold up to rounding errors of
@@ -43,6 +46,7 @@ from typing import List, Optional, Tuple, Union
 import numpy as np
 
 from .._validation import check_bounds, check_choice
+from .image_bounds import dense_equivalent, supports_linear
 from .problem import Affine, Problem, can_bound, is_builtin, make_problem
 from .relaxations import relax
 
@@ -195,15 +199,24 @@ def output_bounds(net, output: int = 0, *, bounds,
         The bounds, computed on the score (the output before its trailing
         monotone activations) and mapped through those activations.
     """
+    check_choice(relaxation, "relaxation", RELAXATIONS)
+    box = None
+    if relaxation != "interval" and supports_linear(net):
+        # a CNN: the same function as Dense layers and ReLUs (convolutions as
+        # matrices, max pooling as relu trees), which the linear bounds know;
+        # the interval bounds of the CNN's own layers may still be tighter
+        box = output_bounds(net, output, bounds=bounds, relaxation="interval")
+        net = dense_equivalent(net)
     down = make_problem(net, output, "min")
     up = Problem(net, down.output, "max")
-    check_choice(relaxation, "relaxation", RELAXATIONS)
     n = _box_count(bounds)
     lo, hi = check_bounds(bounds, up.k, n_starts=n, strict=False)
     lo2, hi2 = np.atleast_2d(lo), np.atleast_2d(hi)
     kind = resolve_relaxation(up, relaxation)
     upper = up.to_output(score_upper(up, lo2, hi2, kind)[0])
     lower = down.to_output(score_upper(down, lo2, hi2, kind)[0])
+    if box is not None:
+        lower, upper = np.maximum(lower, box[0]), np.minimum(upper, box[1])
     if n is None:
         return float(lower[0]), float(upper[0])
     return lower, upper

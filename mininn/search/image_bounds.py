@@ -43,9 +43,10 @@ import numpy as np
 from .. import activations
 from ..convolution import Conv2D, conv2d
 from ..layers import Dense
+from ..network import Sequential
 from ..pooling import Flatten, MaxPool2D, Unflatten
 
-__all__ = ["affine_relu_steps", "linear_margin_lower", "supports_linear"]
+__all__ = ["affine_relu_steps", "dense_equivalent", "linear_margin_lower", "supports_linear"]
 
 # A step is ("affine", W, b) with y = x W + b, or ("relu", tight) where tight
 # is None or the index of a layer output whose interval bounds the ReLU's input.
@@ -53,10 +54,13 @@ Step = tuple
 
 
 def supports_linear(net) -> bool:
-    """Does :func:`affine_relu_steps` understand every layer of ``net``?"""
+    """Does :func:`affine_relu_steps` understand ``net``: a CNN on flat inputs
+    (``Unflatten`` first) of the layers below, with a convolution or pooling?"""
     known = (Dense, Conv2D, MaxPool2D, Flatten, Unflatten, activations.ReLU, activations.Identity)
-    return any(type(layer) in (Conv2D, MaxPool2D) for layer in net.layers) and all(
-        type(layer) in known for layer in net.layers)
+    layers = getattr(net, "layers", [])
+    return (bool(layers) and type(layers[0]) is Unflatten and len(layers[0].shape) == 3
+            and any(type(layer) in (Conv2D, MaxPool2D) for layer in layers)
+            and all(type(layer) in known for layer in layers))
 
 
 def _conv_matrix(layer: Conv2D, shape) -> Tuple[np.ndarray, np.ndarray, tuple]:
@@ -142,6 +146,21 @@ def affine_relu_steps(net, k: int) -> List[Step]:
             step = ("affine", W0 @ step[1], b0 @ step[1] + step[2])
         merged.append(step)
     return merged
+
+
+def dense_equivalent(net):
+    """A ``Sequential`` of ``Dense`` layers and ReLUs computing what ``net`` computes
+    on flat inputs (:func:`affine_relu_steps`): the dense networks' linear
+    bounds (``output_bounds``, ``best_box_input``) then work through the CNN."""
+    layers = []
+    for step in affine_relu_steps(net, net.n_inputs):
+        if step[0] == "affine":
+            dense = Dense(*step[1].shape, seed=0)
+            dense.params["W"], dense.params["b"] = step[1], step[2]
+            layers.append(dense)
+        else:
+            layers.append(activations.ReLU())
+    return Sequential(layers)
 
 
 def _lines(l: np.ndarray, u: np.ndarray):
