@@ -180,8 +180,17 @@ pred_test = cnn.forward(X_test).argmax(axis=1)
 accuracy = np.mean(pred_test == y_test)
 print(f"test accuracy: {accuracy:.2%} ({np.sum(pred_test == y_test)} of {len(y_test)})")
 
+# %% [markdown]
+# The summary shows each layer's output for one image: 8 maps of 8×8, pooled to
+# 4×4, flattened to 128 numbers. Without `Unflatten` the same layers take image
+# batches $(n, 1, 8, 8)$ directly, and their input gradients have that shape.
+
 # %% tags=["check"]
 assert accuracy >= 0.97
+images_net = mininn.Sequential(cnn.layers[1:])           # the same layers, images in
+X_images = X_test.reshape(-1, 1, 8, 8)
+assert np.array_equal(images_net.forward(X_images), cnn.forward(X_test))
+assert images_net.input_gradient(X_images[:3], 0).shape == (3, 1, 8, 8)
 # the whole network's input gradient against central differences
 assert check_input_gradient(cnn, 3, X=X_test[:5] * 0.9 + 0.05).passed
 
