@@ -163,3 +163,15 @@ def test_image_layers_are_exported():
     for name in ["Conv2D", "MaxPool2D", "Flatten", "Unflatten"]:
         assert name in mininn.__all__ and getattr(mininn, name).__name__ == name
     assert os.path.basename(mininn.convolution.__file__) == "convolution.py"
+
+
+def test_gradcheck_works_on_image_batches():
+    from mininn.gradcheck import check_input_gradient, check_network
+    net, X = conv_first(), images()
+    before = X.copy()
+    y = np.random.default_rng(3).integers(0, 4, len(X))
+    assert check_network(net, X, y, loss="softmax_cross_entropy", seed=0).passed
+    assert check_input_gradient(net, 2, X=X).passed
+    assert np.array_equal(X, before)
+    with pytest.raises(ValueError, match="X must have 2 channels"):
+        check_input_gradient(net, 0, X=images(channels=1))

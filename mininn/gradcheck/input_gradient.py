@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from .._validation import check_callable, check_output
+from ..pooling import Unflatten
 from .compare import compare, join_notes
 from .diagnosis import diagnose, verdict
 from .differences import DEFAULT_EPS
@@ -40,7 +41,8 @@ def check_input_gradient(net, output: int = 0, *, X, eps: float = DEFAULT_EPS,
     net : Sequential (with ``input_gradient``)
     output : int
         The output j whose gradient is checked.
-    X : array (n, n_inputs), n >= 1; never modified.
+    X : array (n, n_inputs), n >= 1, or the images (n, C, H, W) the network takes
+        (checked as rows: indices in the report are (sample, flat pixel)); never modified.
     eps, rtol : float > 0
         Step h and the pass tolerance on the relative error.
     """
@@ -49,6 +51,10 @@ def check_input_gradient(net, output: int = 0, *, X, eps: float = DEFAULT_EPS,
     output = check_output(output, getattr(net, "n_outputs", None))
     eps, rtol, *_ = check_options(eps, rtol)
     X = network_input(net, X)
+    if X.ndim > 2:
+        # images (n, C, H, W): the same layers behind an Unflatten, checked on rows
+        net = type(net)([Unflatten(X.shape[1:])] + list(net.layers))
+        X = X.reshape(len(X), -1)
     n, k = X.shape
     layers = list(net.layers)
     title = f"input gradient of {type(net).__name__}, output {output}"

@@ -34,7 +34,10 @@ def check_network_object(net, name: str = "net") -> None:
 
 
 def network_input(net, X) -> np.ndarray:
-    """X as a float64 copy of shape (n >= 1, net.n_inputs)."""
+    """X as a float64 copy of shape (n >= 1, net.n_inputs), or the images the
+    network takes (``Sequential.check_input``)."""
+    if callable(getattr(net, "check_input", None)):
+        return net.check_input(float64_copy(X, "X"), "X")
     return as_batch(float64_copy(X, "X"), "X", getattr(net, "n_inputs", None))
 
 
