@@ -107,7 +107,8 @@ def _pool_steps(layer: MaxPool2D, shape) -> Tuple[List[Step], tuple]:
                     P[c, unit], P[c, unit + 1] = 1, -1
                     Q[unit, out], Q[unit + 1, out] = 1, -1
                     unit += 2
-        steps += [("affine", P, np.zeros(n_units)), ("relu", None), ("affine", Q, np.zeros(Q.shape[1]))]
+        steps += [("affine", P, np.zeros(n_units)), ("relu", None),
+                  ("affine", Q, np.zeros(Q.shape[1]))]
         groups, width = new_groups, Q.shape[1]
     return steps, (C, Ho, Wo)
 

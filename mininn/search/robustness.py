@@ -49,6 +49,7 @@ from .problem import make_problem
 
 __all__ = ["certify", "robustness_radii", "CertifyResult", "RadiiResult"]
 
+
 @dataclass(repr=False)
 class CertifyResult(Tabular):
     r"""Certificate or counterexample for each image's ε-box.
