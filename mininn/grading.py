@@ -4,16 +4,19 @@ A grading cell calls ``grade(title, check)``. ``check`` is a function of no
 arguments that returns one of
 
 * a report with a ``passed`` attribute (``mininn.gradcheck``'s reports and
-  Taylor results): its text is ``str(report)``;
+  Taylor results): its text is ``str(report)``, and its ``crashes`` (if it
+  has them) tell a blank exercise -- a crash of type NotImplementedError --
+  from a wrong one;
 * a pair ``(passed, explanation)``;
 
 or raises. ``grade`` prints ``PASS  title`` or ``FAIL  title`` followed by
 the explanation, exactly once, and on a FAIL raises :class:`GradingFailure`
 so that "Run all" stops at the first failed check (and nbgrader gives the
 cell no points). When the student's code raises -- a forgotten transpose is a
-NumPy ``ValueError`` from inside ``check_layer`` -- the FAIL names the
-exception, quotes the student's line, and gives a hint, instead of a
-traceback through mininn's internals.
+NumPy ``ValueError`` -- the FAIL names the exception, quotes the student's
+line (``in f() in your cell, line N`` in a notebook, ``file:line`` in a real file;
+``mininn.gradcheck.crash``), and gives a hint, instead of a traceback
+through mininn's internals.
 
 The module is part of the package (not a file next to the notebooks) so
 that a notebook finds it from any working directory -- nbgrader runs
@@ -22,12 +25,9 @@ with the checker whose reports it prints.
 """
 from __future__ import annotations
 
-import os
-import sysconfig
-import traceback
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List
 
-import numpy as np
+from .gradcheck.crash import crash_of, hint
 
 __all__ = ["GradingFailure", "grade"]
 
@@ -45,53 +45,20 @@ class GradingFailure(AssertionError):
                 "the explanation is printed above."]
 
 
-# Frames from these folders are library code, never the student's.
-def _library_dirs() -> Tuple[str, ...]:
-    import mininn
-    paths = sysconfig.get_paths()
-    dirs = {os.path.dirname(mininn.__file__), os.path.dirname(np.__file__),
-            paths["stdlib"], paths["purelib"], paths["platlib"]}
-    return tuple(os.path.normcase(os.path.realpath(d)) + os.sep for d in dirs)
-
-
-def _student_frame(error: BaseException) -> Tuple[Optional[traceback.FrameSummary], bool]:
-    """The deepest frame not in library code (None if none), and whether it raised."""
-    library = _library_dirs()
-    frames = traceback.extract_tb(error.__traceback__)
-    mine = [f for f in frames
-            if not os.path.normcase(os.path.realpath(f.filename)).startswith(library)]
-    if not mine:
-        return None, False
-    return mine[-1], mine[-1] is frames[-1]
-
-
-def _hint(error: BaseException) -> str:
-    """A hint for the usual causes of each kind of crash."""
-    message = str(error).lower()
-    if isinstance(error, (ValueError, IndexError)) and any(
-            word in message for word in ("shape", "matmul", "broadcast", "dimension", "align")):
-        return ("the shapes do not fit. Print the shape of every array on that line: a "
-                "forgotten (or extra) transpose .T is the usual cause, and each gradient must "
-                "have the shape of what it is the gradient of.")
-    if isinstance(error, AttributeError):
-        return ("an attribute is missing: does forward store what backward needs "
-                "(for example self.x = x)?")
-    if isinstance(error, NameError):
-        return "a name is not defined: run the cells above this one first, and check the spelling."
-    if isinstance(error, TypeError):
-        return "a function got arguments of the wrong kind or number: compare with its docstring."
-    return "read the message above, then the line it points to."
-
-
 def _explain_crash(error: BaseException) -> str:
-    frame, raised_there = _student_frame(error)
-    who = "your code raised" if raised_there else "the checker rejected what your code gave it:"
-    lines = [f"      {who} {type(error).__name__}: {error}"]
-    if frame is not None and raised_there:
-        where = (f"in {frame.name}(), " if frame.name != "<module>" else "") + f"line {frame.lineno}"
-        code = (frame.line or "").strip()
-        lines.append(f"      {where}: {code}" if code else f"      {where}")
-    lines.append(f"      hint: {_hint(error)}")
+    crash = crash_of(error)
+    if crash is None or crash.in_library:
+        lines = [f"      the checker rejected what your code gave it: "
+                 f"{type(error).__name__}: {error}"]
+    else:
+        function = f"in {crash.function}()" if crash.function != "<module>" else ""
+        if crash.in_cell:       # the kernel's name for the cell's file means nothing to a student
+            where = " ".join(filter(None, [function, "in your cell,", f"line {crash.lineno}"]))
+        else:
+            where = ", ".join(filter(None, [function, crash.where]))
+        lines = [f"      your code raised {crash.exception}: {crash.message}",
+                 f"      {where}: {crash.code}" if crash.code else f"      {where}"]
+    lines.append(f"      hint: {hint(error)}")
     return "\n".join(lines)
 
 
@@ -128,9 +95,10 @@ def grade(title: str, check: Callable[[], object]) -> None:
     else:
         raise TypeError(f"check must return a report with 'passed' or a pair (passed, text), "
                         f"got {type(result).__name__}")
-    if not passed and "NotImplementedError" in text:
-        # A checker that reports crashes instead of raising them (check_layer does)
-        # still means: the student's cell is blank.
+    crashes = getattr(result, "crashes", None) or ()
+    if not passed and any(getattr(c, "exception", "") == "NotImplementedError" for c in crashes):
+        # A checker that reports crashes instead of raising them (check_layer does):
+        # the stub of a blank cell raised NotImplementedError.
         _not_implemented(title)
     print(f"{'PASS' if passed else 'FAIL'}  {title}\n{text}")
     if not passed:

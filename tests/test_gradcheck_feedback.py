@@ -6,6 +6,12 @@ tell-tale ratio of a classic slip. The report has one string form.
 """
 from __future__ import annotations
 
+import linecache
+import os
+import re
+import shutil
+import tempfile
+
 import numpy as np
 import pytest
 
@@ -199,3 +205,146 @@ def test_one_string_form_each_fail_printed_once():
     table = text.split("notes:")[0]
     assert sum(line.startswith("FAIL") for line in table.splitlines()) == len(report.failures)
     assert table.count(" W ") == 1
+
+
+# ------------------------------------------------- crashes in a notebook cell
+CELL = '''\
+import numpy as np
+
+
+class CellDense:
+    def __init__(self):
+        rng = np.random.default_rng(0)
+        self.params = {"W": rng.normal(size=(3, 2)), "b": np.zeros(2)}
+        self.grads = {}
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.params["W"] + self.params["b"]
+
+    def backward(self, dy):
+        self.grads["W"] = self.x @ dy
+        self.grads["b"] = dy.sum(axis=0)
+        return dy @ self.params["W"].T
+'''
+CELL_LINE = CELL.splitlines().index('        self.grads["W"] = self.x @ dy') + 1
+
+
+@pytest.fixture
+def kernel_cell_file():
+    """A cell file where ipykernel writes them: <tempdir>/ipykernel_<pid>/<hash>.py."""
+    root = tempfile.mkdtemp()
+    folder = os.path.join(root, "ipykernel_4242")
+    os.mkdir(folder)
+    path = os.path.join(folder, "2083808281.py")
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(CELL)
+    yield path
+    shutil.rmtree(root)
+
+
+def _run_cell(filename: str):
+    namespace: dict = {}
+    exec(compile(CELL, filename, "exec"), namespace)
+    return namespace["CellDense"]()
+
+
+def _assert_says_line_of_your_cell(text: str):
+    assert f"line {CELL_LINE} of your cell" in text, text
+    assert "self.x @ dy" in text
+    assert "2083808281" not in text and "ipykernel" not in text and "ipython-input" not in text
+
+
+def test_a_crash_in_a_kernel_cell_file_is_a_line_of_your_cell(kernel_cell_file):
+    report = check_layer(_run_cell(kernel_cell_file), X, seed=0)
+    row = report["backward"]
+    assert row.status == "FAIL"
+    _assert_says_line_of_your_cell(row.note)
+    assert row.crash.exception == "ValueError" and row.crash.lineno == CELL_LINE
+    assert row.crash.in_cell and row.crash.where == f"line {CELL_LINE} of your cell"
+
+
+def test_a_crash_in_an_ipython_input_cell_is_a_line_of_your_cell():
+    filename = "<ipython-input-7-0123456789ab>"
+    linecache.cache[filename] = (len(CELL), None, CELL.splitlines(True), filename)   # as IPython does
+    try:
+        report = check_layer(_run_cell(filename), X, seed=0)
+        net = mininn.Sequential([_run_cell(filename), mininn.Tanh()])
+        network = check_network(net, X, np.zeros((4, 2)), seed=0)
+    finally:
+        del linecache.cache[filename]
+    _assert_says_line_of_your_cell(report["backward"].note)
+    _assert_says_line_of_your_cell(str(network))
+
+
+def test_a_crash_in_a_real_file_keeps_file_and_line():
+    report = check_layer(ForgotTransposeInBackward(3, 2), X, seed=0)
+    crash = report["backward"].crash
+    assert not crash.in_cell and crash.where.startswith("test_gradcheck_feedback.py:")
+    assert crash.where in report["backward"].note and "of your cell" not in str(report)
+
+
+# ------------------------------------------------------ crashes as data
+def test_report_crashes_name_the_exception_and_the_students_line():
+    report = check_layer(ForgotTransposeInForward(3, 2), X, seed=0)
+    (crash,) = report.crashes
+    assert crash is report["forward"].crash
+    assert crash.exception == "ValueError"
+    assert crash.function == "forward" and 'x @ self.params["W"].T' in crash.code
+    assert crash.filename.endswith("test_gradcheck_feedback.py") and crash.lineno > 0
+    assert str(report).count("ValueError") == 1                 # printed once, in its note
+
+
+def test_a_report_without_crashes_has_none():
+    assert check_layer(TwiceTheGradient(3, 2), X, seed=0).crashes == []
+    assert all(row.crash is None for row in check_layer(TwiceTheGradient(3, 2), X, seed=0))
+
+
+def test_a_crash_inside_a_network_is_in_its_crashes():
+    net = mininn.Sequential([Dense(3, 2, seed=0), mininn.Tanh(), ForgotTransposeInForward(2, 4)])
+    crashes = check_network(net, X, np.zeros((4, 4)), seed=0).crashes
+    assert crashes and {c.exception for c in crashes} == {"ValueError"}
+    assert all(c.function == "forward" for c in crashes)
+
+
+# ---------------------------------------------- a FAIL row never says "accepted"
+class LeakyWithWrongSlope(mininn.LeakyReLU):
+    """Right at the kink (between the one-sided slopes), wrong away from it."""
+
+    def backward(self, da):
+        return da * np.where(self._active, 1.0, 0.1)
+
+
+class MyReLUUndeclared:
+    params, grads = {}, {}
+
+    def forward(self, z):
+        self._on = z >= 0
+        return np.maximum(z, 0.0)
+
+    def backward(self, da):
+        return da * self._on
+
+
+ACCEPTING = re.compile(r"\baccept|\bok\b|\bfine\b", re.I)
+
+
+@pytest.mark.parametrize("layer, z", [
+    (LeakyWithWrongSlope(), np.array([[0.0, 3e-6, -2e-6, 0.8, -1.1]])),   # notebook 02
+    (MyReLUUndeclared(), np.array([[0.0, 2e-6, 1.0]])),                    # an undeclared kink
+    (LeakyWithWrongSlope(), np.array([[0.0, -2e-6, -1e-3, 0.5]])),
+])
+def test_a_fail_row_never_says_accepted_or_ok(layer, z):
+    report = check_layer(layer, z, seed=0)
+    assert not report.passed
+    for row in report.failures:
+        assert not ACCEPTING.search(row.note), row.note
+        assert not ACCEPTING.search(row.band), row.band
+    row = report["x"]
+    if row.kinks:
+        assert "do not explain" in row.note
+
+
+def test_a_kink_row_that_passes_still_says_accepted():
+    report = check_layer(mininn.ReLU(), np.array([[0.0, 3e-6, -2e-6, 0.8, -1.1]]), seed=0)
+    assert report["x"].status == "kink" and "accepted" in report["x"].note

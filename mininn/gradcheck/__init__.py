@@ -22,7 +22,8 @@ gradient ``dy`` (``layer_checks.py``), a network through its loss
 ``compare.py``          the verdict on one array: pass, kink, uncertain or FAIL
 ``engine.py``           one array in a mode; second opinion; tell-tale ratios
 ``report.py``           ``GradCheckRow``, ``GradCheckReport``, the error bands
-``contract.py``         the Layer contract's manners; student code that crashes
+``crash.py``            student code that crashes: the exception and the student's line
+``contract.py``         the Layer contract's manners; a crash as a FAIL row
 ``layer_checks.py``     ``check_layer``, ``layer_objective``
 ``complex_step.py``     the complex step for analytic layers
 ``function_checks.py``  ``check_gradient`` (any f), ``check_loss``
@@ -45,6 +46,7 @@ Typical use in pytest::
 """
 from __future__ import annotations
 
+from .crash import Crash
 from .differences import COMPLEX_EPS, DEFAULT_EPS, numerical_gradient
 from .function_checks import check_gradient, check_loss
 from .kinks import KINK_SLACK
@@ -58,7 +60,7 @@ from .taylor import TaylorResult, taylor_test, taylor_test_layer
 
 __all__ = [
     "DEFAULT_EPS", "COMPLEX_EPS", "RTOL", "KINK_SLACK", "PrecisionWarning", "error_band",
-    "GradCheckRow", "GradCheckReport", "assert_gradients_ok", "numerical_gradient",
+    "Crash", "GradCheckRow", "GradCheckReport", "assert_gradients_ok", "numerical_gradient",
     "check_gradient", "check_layer", "check_loss", "check_network", "check_input_gradient",
     "layer_objective", "taylor_test", "taylor_test_layer", "TaylorResult", "step_size_sweep",
     "StepSizeSweep",

@@ -99,7 +99,8 @@ def compare(name: str, analytic, numeric, noise, rtol: float,
     if not np.all(np.isfinite(a)):
         note = join_notes(note, "the analytic gradient holds NaN or inf")
     if crossed.any():
-        note = join_notes(note, _kink_note(crossed, inside, several, a.size, kink_example))
+        note = join_notes(note, _kink_note(crossed, inside, several, a.size, kink_example,
+                                           failed=bool(bad.any())))
     if status == "uncertain" and not undecided.any():
         note = join_notes(note, (
             f"cannot tell: every entry (largest |analytic| {float(np.max(np.abs(a))):.1e}) is "
@@ -113,10 +114,15 @@ def compare(name: str, analytic, numeric, noise, rtol: float,
                         kinks=bool(crossed.any()))
 
 
-def _kink_note(crossed, inside, several, size: int, example: str) -> str:
+def _kink_note(crossed, inside, several, size: int, example: str, failed: bool = False) -> str:
+    """What the kinks did to the verdict; a failed row's note never sounds like a pass."""
     count = int(crossed.sum())
     head = f"kink: {count} of {size} perturbations cross a kink (e.g. {example})"
     outside = crossed & ~inside
+    if not outside.any() and failed:
+        return (f"{head}; there the analytic value lies between the one-sided slopes, so the "
+                "kinks were considered and do not explain the error: it is at entries whose "
+                "perturbation crosses no kink")
     if not outside.any():
         return (f"{head}; there the analytic value lies between the one-sided slopes, and at a "
                 "kink any value between them is a valid subgradient: accepted")

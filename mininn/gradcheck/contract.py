@@ -8,67 +8,36 @@ rule is a FAIL row named after the method that broke it.
 
 A layer (or loss, or function) that raises inside ``forward``/``backward`` --
 a forgotten transpose makes ``@`` raise a ValueError -- ends in a FAIL row
-that names the student's own line (the innermost frame of the traceback
-outside mininn and NumPy) and a hint, instead of a traceback through the
-checker. An exception with no frame of the caller's code in it is the
-caller's wrong argument, and is raised as usual.
+whose ``crash`` names the exception and the student's own line
+(``crash.py``), with a hint, instead of a traceback through the checker. An
+exception with no frame of the caller's code in it is the caller's wrong
+argument, and is raised as usual.
 """
 from __future__ import annotations
 
-import linecache
-import os
-import traceback
 from typing import Dict, List, Optional
 
 import numpy as np
 
+from .crash import crash_of, hint
 from .report import GradCheckRow, failure_row
-
-_MININN = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_NUMPY = os.path.dirname(os.path.abspath(np.__file__))
-
-
-def _foreign(filename: str) -> bool:
-    path = os.path.abspath(filename)
-    return not (path.startswith(_MININN + os.sep) or path.startswith(_NUMPY + os.sep))
-
-
-def student_line(exc: BaseException) -> Optional[str]:
-    """``file:line: code`` of the innermost traceback frame outside mininn and NumPy."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _foreign(f.filename)]
-    if not frames:
-        return None
-    frame = frames[-1]
-    code = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
-    return f"{os.path.basename(frame.filename)}:{frame.lineno}: {code}"
-
-
-def _hint(exc: BaseException) -> str:
-    text = str(exc)
-    if isinstance(exc, ValueError) and ("matmul" in text or "shapes" in text or "aligned" in text):
-        return ("the shapes of a matrix product do not fit: write each shape down, e.g. x (n, n_in), "
-                "W (n_in, n_out), dy (n, n_out); a forgotten (or extra) transpose .T?")
-    if isinstance(exc, ValueError) and "broadcast" in text:
-        return ("two arrays of different shapes were combined elementwise: a sum over the wrong "
-                "axis, or a forgotten transpose .T or keepdims?")
-    if isinstance(exc, (AttributeError, KeyError)):
-        return "something forward should have stored for backward is missing or misnamed"
-    if isinstance(exc, IndexError):
-        return "an index is out of range: check the axis and the shapes"
-    return "read the line above: the error happened in your code"
 
 
 def crash_row(name: str, what: str, exc: Exception) -> Optional[GradCheckRow]:
     """A FAIL row for ``what`` (e.g. ``"backward"``) raising ``exc`` in the caller's code.
 
-    Returns None when no frame of the traceback is the caller's (a mininn
-    error about a wrong argument): the caller should re-raise.
+    The row's ``crash`` holds the exception's type and the caller's line
+    (``crash.py``); its note says the same in words, with a hint. Returns
+    None when no frame of the traceback is the caller's (a mininn error
+    about a wrong argument): the caller should re-raise.
     """
-    where = student_line(exc)
-    if where is None:
+    crash = crash_of(exc)
+    if crash is None:
         return None
-    note = f"{what} raised {type(exc).__name__}: {exc} -- at {where}; hint: {_hint(exc)}"
-    return failure_row(name, note, 0)
+    code = f": {crash.code}" if crash.code else ""
+    note = (f"{what} raised {crash.exception}: {crash.message} -- at {crash.where}{code}; "
+            f"hint: {hint(exc)}")
+    return failure_row(name, note, 0, crash=crash)
 
 
 def snapshot(arrays: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:

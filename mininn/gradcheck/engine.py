@@ -126,8 +126,9 @@ def second_opinion(setup: Setup, arr: np.ndarray, row: GradCheckRow) -> Tuple[st
         left, right = (float(v[0]) for v in probes[1].one_sided())
         return "FAIL", (f"f seems to have a kink here that the checker was not told about: the "
                         f"one-sided slopes {left:.6g} (left) and {right:.6g} (right) stay apart "
-                        "as h shrinks; declare it (a layer attribute kinks = (0.0,), or "
-                        "check_gradient's kinks/lo/hi) and any value between them is accepted")
+                        "as h shrinks; if f really has a kink there, declare it (a layer "
+                        "attribute kinks = (0.0,), or check_gradient's kinks/lo/hi): the "
+                        "checker then compares with the one-sided slopes")
     scale = abs(a) + abs(row.numeric)
     resolved = [e for e, d in zip(errors, noises)
                 if e == e and e > 2 * d and e > setup.rtol * scale]

@@ -22,6 +22,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .._table import Tabular
+from .crash import Crash
 
 RTOL = 1e-7
 """Pass tolerance on the relative error in float64 (CS231n: "< 1e-7 good")."""
@@ -60,7 +61,9 @@ class GradCheckRow:
     ``numeric``, ``abs_error`` and ``rel_error`` are the values there.
     ``checked`` counts the compared entries (or directions) out of ``size``;
     ``kinks`` says whether a perturbation crossed a kink, ``low_precision``
-    whether float32 (or float16) data came in.
+    whether float32 (or float16) data came in. ``crash`` is set when the
+    checked code raised (a FAIL row): the exception's type name and the
+    student's line (``crash.py``); the note says the same in words.
     """
 
     name: str
@@ -76,6 +79,7 @@ class GradCheckRow:
     note: str = ""
     kinks: bool = False
     low_precision: bool = False
+    crash: Optional[Crash] = None
 
     @property
     def ok(self) -> bool:
@@ -86,7 +90,9 @@ class GradCheckRow:
     def band(self) -> str:
         if self.status == "uncertain":
             return "cannot tell"
-        return error_band(self.rel_error, self.kinks or self.low_precision)
+        # kinks and float32 excuse a small error only in a row that is not a FAIL
+        excused = (self.kinks or self.low_precision) and self.status != "FAIL"
+        return error_band(self.rel_error, excused)
 
     def cells(self) -> List[str]:
         """The row as table cells."""
@@ -104,10 +110,10 @@ HEADER = ["status", "name", "rel. error", "band", "abs. error", "worst index", "
           "numeric", "checked"]
 
 
-def failure_row(name: str, note: str, size: int) -> GradCheckRow:
-    """A FAIL row without numbers: a missing or misshapen gradient, say."""
+def failure_row(name: str, note: str, size: int, crash: Optional[Crash] = None) -> GradCheckRow:
+    """A FAIL row without numbers: a missing or misshapen gradient, or a crash."""
     return GradCheckRow(name, "FAIL", math.inf, math.inf, None, math.nan, math.nan, 0, size,
-                        "full", note)
+                        "full", note, crash=crash)
 
 
 def shape_row(name: str, got, expected, what: str) -> GradCheckRow:
@@ -129,8 +135,9 @@ class GradCheckReport(Tabular):
     ``passed`` is True when no row FAILs (``uncertain`` rows are listed in
     ``uncertain``: the check could not decide there, and says why). ``summary()``
     (also ``str(report)``) is a plain-text table with the notes that explain
-    kinks and shape errors, ``_repr_html_`` the same table in a notebook,
-    ``report["W"]`` a row by name, and ``assert_ok()`` the pytest helper.
+    kinks, shape errors and crashes, ``_repr_html_`` the same table in a
+    notebook, ``report["W"]`` a row by name, ``crashes`` the crashes of the
+    checked code as data, and ``assert_ok()`` the pytest helper.
     """
 
     def __init__(self, rows: Sequence[GradCheckRow], title: str, rtol: float, eps: float,
@@ -150,6 +157,22 @@ class GradCheckReport(Tabular):
     @property
     def failures(self) -> List[GradCheckRow]:
         return [row for row in self.rows if not row.ok]
+
+    @property
+    def crashes(self) -> List[Crash]:
+        """The crashes of the checked code, one per exception type and line (worst row first).
+
+        Each is a ``Crash``: ``exception`` (type name, e.g. ``"NotImplementedError"``
+        for a blank exercise) and the student's line (``where``, ``code``).
+        """
+        found: List[Crash] = []
+        for row in self.rows:
+            crash = row.crash
+            if crash is not None and not any(
+                    (c.exception, c.filename, c.lineno) == (crash.exception, crash.filename,
+                                                            crash.lineno) for c in found):
+                found.append(crash)
+        return found
 
     @property
     def uncertain(self) -> List[GradCheckRow]:
