@@ -298,8 +298,17 @@ class LeakyWithWrongSlope(mininn.LeakyReLU):
 report_slope = check_layer(LeakyWithWrongSlope(), z, seed=0)
 print(report_slope)
 
+# %% [markdown]
+# The note says what became of the kinks: the three entries next to 0 were judged by
+# their one-sided slopes, and there any value between them is right — so the kinks
+# were considered and do **not** explain the error. The worst entry, $z = -1.1$, is far
+# from the kink: analytic $0.1\,dy$ against numeric $0.01\,dy$, a ratio of 10.
+
 # %% tags=["check"]
 assert not report_slope.passed and report_slope["x"].status == "FAIL"
+assert report_slope["x"].worst_index == (0, 4)                       # z = -1.1, far from 0
+assert "do not explain" in report_slope["x"].note
+assert abs(report_slope["x"].analytic / report_slope["x"].numeric - 10) < 1e-6
 
 
 # %% [markdown]
