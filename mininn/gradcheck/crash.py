@@ -136,8 +136,9 @@ def hint(exc: BaseException) -> str:
     """A hint for the usual causes of each kind of crash."""
     text = str(exc).lower()
     if isinstance(exc, ValueError) and any(w in text for w in ("matmul", "aligned", "shapes")):
-        return ("the shapes of a matrix product do not fit: write each shape down, e.g. x (n, n_in), "
-                "W (n_in, n_out), dy (n, n_out); a forgotten (or extra) transpose .T?")
+        return ("the shapes of a matrix product do not fit: print (or write down) the shape of "
+                "every array on that line, e.g. x (n, n_in), W (n_in, n_out), dy (n, n_out); a "
+                "forgotten (or extra) transpose .T?")
     if isinstance(exc, ValueError) and "broadcast" in text:
         return ("two arrays of different shapes were combined elementwise: a sum over the wrong "
                 "axis, or a forgotten transpose .T or keepdims?")
