@@ -19,7 +19,10 @@ Three methods, from sure-but-slow to fast-and-sure:
     largest :math:`|a_i|` and is completed by the bound's own maximiser
     :math:`x_i = [a_i > 0]`; with interval bounds it branches on the bit of
     largest total path weight and is completed by the incumbent's bits. The
-    first incumbent comes from the local search.
+    first incumbent comes from the local search. Before a node is split it
+    fixes the bits whose other value cannot beat the incumbent by the
+    node's own linear bound (reduced-cost fixing), and the bits that its
+    split units force (propagation; :mod:`mininn.search.implications`).
 
     For networks whose hidden activations include ReLU, LeakyReLU, sigmoid
     or tanh, the default ``relaxation="auto"`` goes further once a search
@@ -45,12 +48,13 @@ from typing import Optional
 import numpy as np
 
 from .._validation import SeedLike, check_choice, check_int, check_positive, check_real, make_rng
-from .bounds import RELAXATIONS, resolve_relaxation, score_upper
+from .bounds import RELAXATIONS, linear_parts, resolve_relaxation, score_upper
 from .branch_and_bound import Outcome, branch_and_bound, exact_result
 from .exhaustive import MAX_EXHAUSTIVE_BITS, best_string
+from .implications import fix_bits, propagate
 from .local import local_search
 from .optimised import Units, split_bound
-from .problem import Problem, make_problem
+from .problem import Affine, Problem, make_problem
 from .results import ExactResult
 
 #: Methods of :func:`best_binary_input`.
@@ -101,18 +105,40 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         for i, part in hinges.slices.items():
             if hinges.slope[i] is None:
                 preference[part] = CURVE_PREFERENCE
+        # split units of the first hidden layer may force bits (implications)
+        first = problem.layers[0]
+        implied = (first.W, first.b, hinges.slices[1]) if (
+            type(first) is Affine and 1 in hinges.slices) else None
 
     def assess(nodes, closed):
         """Bound sub-cubes; pick each one's split (bit or unit) and completion."""
         states = nodes["states"]
+        empty = None
+        if hinges is not None and implied is not None:
+            W, b, part = implied
+            states, empty = propagate(W, b, states, nodes["sigma"][:, part])
         free = states == _FREE
         lo = (states == 1).astype(np.float64)
         hi = np.where(free, 1.0, lo)
-        leaf = ~free.any(axis=1)
         if hinges is not None:
-            ub, coef, alpha, beta, unit_score = split_bound(
+            ub, coef, alpha, beta, unit_score, lin = split_bound(
                 problem.layers, hinges, lo, hi, nodes["sigma"].astype(np.float64),
-                nodes.get("alpha"), nodes.get("beta"), closed)
+                nodes.get("alpha"), nodes.get("beta"), closed, linear=True)
+        elif relaxation == "linear":
+            lin, coef, cap = linear_parts(problem.layers, lo, hi)
+            ub = np.minimum(lin, cap)
+        else:
+            ub, coef = score_upper(problem, lo, hi, relaxation)
+        if coef is not None:
+            states, free = fix_bits(states, free, lin, coef, closed)
+            lo = (states == 1).astype(np.float64)
+        leaf = ~free.any(axis=1)
+        if empty is not None:
+            # no bit string satisfies the node's constraints
+            ub[empty] = -np.inf
+            leaf &= ~empty
+        open_ = ~leaf if empty is None else ~leaf & ~empty
+        if hinges is not None:
             bit_gain = np.where(free, np.abs(coef), -1.0)
             bit = np.argmax(bit_gain, axis=1)
             # a unit split narrows both children, a bit split one of them
@@ -123,8 +149,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
             choice = np.where(use_unit, k + unit, bit)
             fields = {"states": states, "sigma": nodes["sigma"], "alpha": alpha,
                       "beta": beta, "choice": choice}
-            return ub, fields, np.where(free, coef > 0, lo), ~leaf, leaf
-        ub, coef = score_upper(problem, lo, hi, relaxation)
+            return ub, fields, np.where(free, coef > 0, lo), open_, leaf
         if coef is not None:
             bit = np.argmax(np.where(free, np.abs(coef), -1.0), axis=1)
             guess = (coef > 0).astype(np.float64)
@@ -132,7 +157,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
             bit = np.argmin(np.where(free, rank, k), axis=1)
             guess = np.broadcast_to(x_best, states.shape)
         completion = np.where(free, guess, lo)
-        return ub, {"states": states, "choice": bit}, completion, ~leaf, leaf
+        return ub, {"states": states, "choice": bit}, completion, open_, leaf
 
     def branch(parents):
         choice = parents["choice"]

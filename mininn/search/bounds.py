@@ -129,17 +129,28 @@ def preactivation_bounds(layers, lo: np.ndarray, hi: np.ndarray, splits=None):
     return intervals, lines
 
 
+def linear_parts(layers, lo: np.ndarray, hi: np.ndarray):
+    """(max of a . x + c over each box (B,), a (B, k), interval upper bound (B,)).
+
+    score(x) <= a . x + c for every x in the box; both bounds are sound, and
+    the first is also the maximum of the linear function over any sub-box
+    (which :func:`linear_upper`'s minimum of the two is not).
+    """
+    intervals, lines = preactivation_bounds(layers, lo, hi)
+    centre, radius = 0.5 * (lo + hi), 0.5 * (hi - lo)
+    upper, lam = back_substitute(layers, lines, len(layers) - 1, np.ones((1, 1, 1)),
+                                 np.zeros((1, 1)), centre, radius)
+    return upper[:, 0], lam[:, 0, :], intervals[-1][1][:, 0]
+
+
 def linear_upper(layers, lo: np.ndarray, hi: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """Linear (CROWN) upper bound of the score over each box.
 
     lo, hi: (B, k). Returns (upper (B,), input coefficients a (B, k)) with
     score(x) <= a . x + c for every x in the box.
     """
-    intervals, lines = preactivation_bounds(layers, lo, hi)
-    centre, radius = 0.5 * (lo + hi), 0.5 * (hi - lo)
-    upper, lam = back_substitute(layers, lines, len(layers) - 1, np.ones((1, 1, 1)),
-                                 np.zeros((1, 1)), centre, radius)
-    return np.minimum(upper[:, 0], intervals[-1][1][:, 0]), lam[:, 0, :]
+    linear, coef, interval = linear_parts(layers, lo, hi)
+    return np.minimum(linear, interval), coef
 
 
 def score_upper(problem: Problem, lo: np.ndarray, hi: np.ndarray,

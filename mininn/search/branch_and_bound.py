@@ -162,7 +162,9 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
     which nodes are the single point ``candidates[i]`` (their bound is then
     that point's score); ``closed(ub) -> (m,) bool`` tells assess which
     bounds would close their node now, so that it can skip further work on
-    them. ``branch(nodes) -> children`` (2 per parent, the parents stacked
+    them (``closed(ub, strict=True)``: which are at or below the incumbent's
+    score, so that the part of a node they bound may be dropped without
+    counting it as discarded). ``branch(nodes) -> children`` (2 per parent, the parents stacked
     twice). ``root`` may hold many nodes, with known bounds ``root_ub`` (m,)
     (the open nodes of an earlier run, say); they are assessed
     ``node_batch`` at a time.
@@ -174,8 +176,10 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
 
     def expand(children, parent_ub):
         nonlocal best, x_best, nodes, evaluated, discarded
-        ub, children, candidates, open_, own = assess(children,
-                                                      lambda u: rule.closed(u, best))
+        def closed(u, strict=False):
+            return np.asarray(u) <= best if strict else rule.closed(u, best)
+
+        ub, children, candidates, open_, own = assess(children, closed)
         ub = np.minimum(ub, parent_ub)
         nodes += ub.size
         s = problem.score(candidates)

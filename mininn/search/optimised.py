@@ -245,7 +245,7 @@ def _rows(value, index):
 
 def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: np.ndarray,
                 alpha: Optional[np.ndarray], beta: Optional[np.ndarray], closed=None,
-                steps: Optional[int] = None):
+                steps: Optional[int] = None, linear: bool = False):
     """Optimised upper bound of the score over each node (box and split units).
 
     lo, hi (B, k); sigma (B, N) in {-1, 0, +1} (see
@@ -256,7 +256,9 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
     beta, unit scores (B, N)): the score of an unstable unit is
     :math:`|\\lambda_j|\\,|1 - s|\\,(-l_j u_j) / (u_j - l_j)`, its output
     coefficient times the largest gap between the unit and its relaxation,
-    what splitting it can remove (0 for stable units).
+    what splitting it can remove (0 for stable units). With ``linear=True``
+    the maximum of the linear bound :math:`a^T x + c` over the box (B,) is
+    appended (ub may be below it: ub is also capped by the interval bound).
     """
     intervals, lines = preactivation_bounds(layers, lo, hi, (hinges.slices, sigma))
     centre, radius = 0.5 * (lo + hi), 0.5 * (hi - lo)
@@ -284,6 +286,7 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
         rows = todo[better]
         ub[rows], coef[rows] = u2[better], a2[better]
         alpha[rows], beta[rows] = al2[better], be2[better]
+    lin = ub.copy() if linear else None
     ub = np.minimum(ub, intervals[-1][1][:, 0])
     # unit scores from the warm start's coefficients (a heuristic: no need
     # for another substitution with the optimised values)
@@ -304,4 +307,6 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
             gap = abs(1.0 - hinges.slope[i]) * np.where(unstable, area, 0.0)
         # a split unit is never split again (its interval is one-sided anyway)
         score[:, part] = np.where(sigma[:, part] == 0, np.abs(saved[0]) * gap, 0.0)
+    if linear:
+        return ub, coef, alpha, beta, score, lin
     return ub, coef, alpha, beta, score
