@@ -23,9 +23,21 @@ class Optimizer:
     """Shared state handling of the optimisers."""
 
     def __init__(self, lr: float) -> None:
-        self.lr = check_positive(lr, "lr")
+        self.lr = lr
         self.t = 0
         self._state: List[List[np.ndarray]] = []
+
+    @property
+    def lr(self) -> float:
+        """The learning rate, a float > 0 (may be changed between steps)."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = check_positive(value, "lr")
+        # Also kept as a 0-d array: NumPy multiplies an array by a 0-d array
+        # without first converting a Python float, as it does on every call.
+        self._lr_array = np.array(self._lr)
 
     def reset(self) -> None:
         """Forget the step count and all per-array state."""
@@ -95,7 +107,7 @@ class SGD(Optimizer):
         """One update of every array in ``params`` (in place)."""
         self._check_lists(params, grads)
         self.t += 1
-        lr = self.lr
+        lr = self._lr_array
         if self.momentum == 0.0:
             for p, g in zip(params, grads):
                 p -= lr * g

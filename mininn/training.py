@@ -158,31 +158,37 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
     every = 1 if verbose == 2 else max(1, epochs // 10)
     params = net.parameters()       # updated in place, so fetched once
     starts = range(0, n, batch_size)
-    # (start, rows of X, rows of Y) of every mini-batch: sliced once per epoch
-    # when shuffling, once for all epochs when not
-    batches = [(s, X[s:s + batch_size], Y[s:s + batch_size]) for s in starts]
+    sizes = [min(batch_size, n - s) for s in starts]
+    # (start, rows of X, rows of Y, size) of every mini-batch: sliced once per
+    # epoch when shuffling, once for all epochs when not
+    batches = [(s, X[s:s + batch_size], Y[s:s + batch_size], m) for s, m in zip(starts, sizes)]
     # The parameters are checked every ~100 updates (and after the last
     # epoch): often enough to stop a runaway, rarely enough to cost nothing.
     check_every = max(1, 100 // len(batches))
+    # The methods of the inner loop, looked up once rather than on every update.
+    forward, backward_params, gradients = net._forward, net._backward_params, net.gradients
+    loss_forward, loss_backward, step = loss.forward, loss.backward, optimizer.step
+    isfinite = math.isfinite
 
     for epoch in range(1, epochs + 1):
         if shuffle:
             order = rng.permutation(n)
             Xe, Ye = X[order], Y[order]
-            batches = [(s, Xe[s:s + batch_size], Ye[s:s + batch_size]) for s in starts]
+            batches = [(s, Xe[s:s + batch_size], Ye[s:s + batch_size], m)
+                       for s, m in zip(starts, sizes)]
         total = 0.0
-        for start, xb, yb in batches:
-            value = loss.forward(net._forward(xb), yb)
-            if not math.isfinite(value):
+        for start, xb, yb, m in batches:
+            value = loss_forward(forward(xb), yb)
+            if not isfinite(value):
                 raise FloatingPointError(
                     f"training diverged: the loss became {value} in epoch {epoch} "
                     f"(batch starting at sample {start}); try a smaller learning rate "
                     f"(optimizer {optimizer!r})")
-            total += value * len(xb)
-            net._backward_params(loss.backward())
-            grads = net.gradients()
+            total += value * m
+            backward_params(loss_backward())
+            grads = gradients()
             try:
-                optimizer.step(params, grads)
+                step(params, grads)
             except ValueError:
                 _check_gradient_shapes(net, grads)     # names the layer, if that is the cause
                 raise
