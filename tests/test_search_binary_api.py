@@ -19,9 +19,9 @@ from mininn.search import ExactResult
 
 FUNCTIONS = {
     "best_binary_input": {"goal", "method", "relaxation", "restarts", "max_nodes", "time_limit",
-                          "node_batch", "chunk_size", "gap_tol", "seed"},
+                          "node_batch", "chunk_size", "gap_tol", "seed", "progress"},
     "best_box_input": {"goal", "bounds", "relaxation", "gap_tol", "restarts", "max_nodes",
-                       "time_limit", "node_batch", "seed"},
+                       "time_limit", "node_batch", "seed", "progress"},
     "exhaustive_values": {"chunk_size"},
     "output_bounds": {"bounds", "relaxation"},
 }
@@ -120,3 +120,29 @@ def test_exported_at_top_level():
     assert not hasattr(mininn, "binary")
     with pytest.raises(ImportError):
         importlib.import_module("mininn.binary")
+
+
+@pytest.mark.parametrize("search_name", ["best_binary_input", "best_box_input"])
+def test_progress_reports_end_with_the_result(search_name):
+    net = mininn.mlp([30, 16, 1], hidden="relu", output="identity", seed=3)
+    seen = []
+    result = getattr(search, search_name)(net, seed=0, progress=seen.append,
+                                          max_nodes=20_000)
+    assert seen and all(isinstance(p, search.Progress) for p in seen)
+    last = seen[-1]
+    assert last.stop_reason == result.stop_reason
+    assert last.nodes == result.nodes and last.value == pytest.approx(result.value)
+    assert last.bound == pytest.approx(result.bound, abs=1e-6 * (1 + abs(result.bound)))
+    assert [p.nodes for p in seen] == sorted(p.nodes for p in seen)
+    assert all(p.stop_reason is None for p in seen[:-1])
+    assert result.bound_evaluations >= result.nodes > 0
+
+
+def test_progress_true_prints_and_wrong_type_names_progress(capsys):
+    net = mininn.mlp([12, 6, 1], hidden="relu", output="identity", seed=3)
+    result = search.best_binary_input(net, seed=0, progress=True)
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert f"{result.nodes:,} nodes" in line and "proved" in line
+    for value in ("yes", 1):
+        with pytest.raises(TypeError, match="progress"):
+            search.best_binary_input(net, seed=0, progress=value)

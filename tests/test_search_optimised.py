@@ -132,7 +132,7 @@ def test_bounds_stay_sound_for_any_slopes_and_multipliers(widths, slopes, seed):
                                         hinges, alpha, beta, sigma, steps=steps)
         assert np.all((alpha >= a_lo) & (alpha <= a_hi)) and np.all(beta >= 0)
         bounds.append(u)
-    ub, coef, _, _, _ = split_bound(problem.layers, hinges, lo, hi, sigma, None, None, steps=5)
+    ub = split_bound(problem.layers, hinges, lo, hi, sigma, None, None, steps=5).ub
     bounds.append(ub)
     unsplit = np.zeros_like(sigma)
     bounds_all = [split_bound(problem.layers, hinges, lo, hi, unsplit, None, None)[0],

@@ -13,6 +13,7 @@ from .ascent import GOALS, METHODS, find_input, maximize_input, minimize_input, 
 from .binary import BINARY_METHODS, best_binary_input
 from .bounds import RELAXATIONS, output_bounds
 from .box import best_box_input
+from .branch_and_bound import Progress
 from .exhaustive import MAX_EXHAUSTIVE_BITS, MAX_VALUES_BITS, exhaustive_values
 
 # --- images: saliency, adversarial examples, certified robustness ---

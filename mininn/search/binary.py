@@ -43,13 +43,13 @@ bound on the minimum.
 from __future__ import annotations
 
 import time
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 
 from .._validation import SeedLike, check_choice, check_int, check_positive, check_real, make_rng
 from .bounds import RELAXATIONS, linear_parts, resolve_relaxation, score_upper
-from .branch_and_bound import Outcome, branch_and_bound, exact_result
+from .branch_and_bound import Outcome, branch_and_bound, exact_result, progress_callback
 from .exhaustive import MAX_EXHAUSTIVE_BITS, best_string
 from .implications import fix_bits, propagate
 from .local import local_search
@@ -77,7 +77,8 @@ _FREE = -1  # node state of a free bit (the others hold 0 or 1)
 def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: float,
                 max_nodes: Optional[int], time_limit: Optional[float], node_batch: int,
                 t0: float, best_first_limit: Optional[int] = BEST_FIRST_LIMIT,
-                split_units: bool = False, escalate_nodes: int = ESCALATE_NODES) -> Outcome:
+                split_units: bool = False, escalate_nodes: int = ESCALATE_NODES,
+                progress: Optional[Callable] = None) -> Outcome:
     """Branch and bound over the bits from the incumbent ``x0`` (k,) of 0/1.
 
     ``relaxation`` is "linear" or "interval" (already resolved). With
@@ -85,6 +86,8 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     instead of a bit, and its bound is optimised over the hinges' slopes and
     the split multipliers (:mod:`mininn.search.optimised`), after a first
     run of ``escalate_nodes`` nodes with the plain bound (0: none).
+    ``progress``: see :func:`~mininn.search.branch_and_bound.branch_and_bound`
+    (node counts include the first run's).
 
     Memory: an open node holds its k bit states (1 byte each) and, with unit
     splits, the N split signs (1 byte) and N slopes and N multipliers (8
@@ -98,6 +101,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     rank = np.empty(k, dtype=np.int64)
     rank[order] = np.arange(k)
     hinges = Units(problem.layers, k, curves=True) if split_units else None
+    counts = {"bounds": 0, "nodes": 0, "evaluated": 0}
     if hinges is not None and hinges.n == 0:
         hinges = None                                   # nothing to split
     if hinges is not None:
@@ -121,14 +125,17 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         lo = (states == 1).astype(np.float64)
         hi = np.where(free, 1.0, lo)
         if hinges is not None:
-            ub, coef, alpha, beta, unit_score, lin = split_bound(
+            ub, coef, alpha, beta, unit_score, lin, passes = split_bound(
                 problem.layers, hinges, lo, hi, nodes["sigma"].astype(np.float64),
-                nodes.get("alpha"), nodes.get("beta"), closed, linear=True)
+                nodes.get("alpha"), nodes.get("beta"), closed)
+            counts["bounds"] += passes
         elif relaxation == "linear":
             lin, coef, cap = linear_parts(problem.layers, lo, hi)
             ub = np.minimum(lin, cap)
         else:
             ub, coef = score_upper(problem, lo, hi, relaxation)
+        if hinges is None:
+            counts["bounds"] += ub.size
         if coef is not None:
             states, free = fix_bits(states, free, lin, coef, closed)
             lo = (states == 1).astype(np.float64)
@@ -175,11 +182,23 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
                 np.array([-1, 1], dtype=np.int8), m)[on_unit]
         return children
 
-    def run(root, root_ub, budget):
-        return branch_and_bound(problem, x_best, best, root, assess, branch, gap_tol=gap_tol,
-                                max_nodes=budget, time_limit=time_limit,
-                                node_batch=node_batch, t0=t0, best_first_limit=best_first_limit,
-                                root_ub=root_ub)
+    def relay(info, final):
+        # a first run that escalates does not report its end; counts add up
+        if progress is None or (info.stop_reason == "max_nodes" and not final):
+            return
+        info.nodes += counts["nodes"]
+        info.evaluated += counts["evaluated"]
+        progress(info)
+
+    def run(root, root_ub, budget, final=True):
+        out = branch_and_bound(problem, x_best, best, root, assess, branch, gap_tol=gap_tol,
+                               max_nodes=budget, time_limit=time_limit,
+                               node_batch=node_batch, t0=t0, best_first_limit=best_first_limit,
+                               root_ub=root_ub,
+                               progress=None if progress is None else
+                               (lambda info: relay(info, final)))
+        out.bound_evaluations = counts["bounds"]
+        return out
 
     root = {"states": np.full((1, k), _FREE, dtype=np.int8)}
     if hinges is None:
@@ -190,14 +209,15 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     nodes = evaluated = 0
     if escalate_nodes > 0:
         plain, hinges = hinges, None
-        first = run(root, None, escalate_nodes if max_nodes is None
-                    else min(escalate_nodes, max_nodes))
-        if first.stop_reason != "max_nodes" or (max_nodes is not None
-                                                and max_nodes <= escalate_nodes):
+        budget = escalate_nodes if max_nodes is None else min(escalate_nodes, max_nodes)
+        last = max_nodes is not None and max_nodes <= escalate_nodes
+        first = run(root, None, budget, final=last)
+        if first.stop_reason != "max_nodes" or last:
             return first
         hinges = plain
         x_best, best = first.x, first.best
         nodes, evaluated = first.nodes, first.evaluated
+        counts["nodes"], counts["evaluated"] = nodes, evaluated
     root["sigma"] = np.zeros((1, hinges.n), dtype=np.int8)
     out = run(root, None, None if max_nodes is None else max(1, max_nodes - nodes))
     out.nodes += nodes
@@ -209,7 +229,8 @@ def best_binary_input(net, output: int = 0, *, goal: str = "max", method: str = 
                       relaxation: str = "auto", restarts: int = 16,
                       max_nodes: Optional[int] = 10_000_000, time_limit: Optional[float] = None,
                       node_batch: int = 512, chunk_size: Optional[int] = None,
-                      gap_tol: float = 1e-9, seed: SeedLike = None) -> ExactResult:
+                      gap_tol: float = 1e-9, seed: SeedLike = None,
+                      progress=None) -> ExactResult:
     r"""The bit string :math:`x \in \{0,1\}^k` that maximises (or minimises) output j.
 
     Parameters
@@ -250,6 +271,10 @@ def best_binary_input(net, output: int = 0, *, goal: str = "max", method: str = 
         \text{gap\_tol}\,(1 + |value|)` (relative plus absolute).
     seed : None, int or numpy.random.Generator
         Random starts of ``"local"`` and ``"exact"``.
+    progress : None, bool or callable
+        ``"exact"``: True prints a line (nodes, open nodes, value, bound,
+        gap, seconds) about every second and at the end; a callable receives
+        a :class:`~mininn.search.branch_and_bound.Progress` instead.
 
     Returns
     -------
@@ -257,7 +282,7 @@ def best_binary_input(net, output: int = 0, *, goal: str = "max", method: str = 
         ``x`` (k,) of 0.0/1.0, ``value`` = output j at x, ``xs``/``values``
         (``"local"``: every climbed string; otherwise ``x[None]``),
         ``bound`` (a lower bound when minimising), ``certified``, ``gap``,
-        ``nodes``, ``evaluated``, ``seconds``, ``stop_reason``
+        ``nodes``, ``evaluated``, ``bound_evaluations``, ``seconds``, ``stop_reason``
         (``"enumerated"``, ``"local_optimum"``, or for ``"exact"``:
         ``"proved"`` iff certified, else ``"max_nodes"``/``"time_limit"``).
 
@@ -282,6 +307,7 @@ def best_binary_input(net, output: int = 0, *, goal: str = "max", method: str = 
         chunk_size = check_int(chunk_size, "chunk_size", minimum=1)
     gap_tol = check_real(gap_tol, "gap_tol", 0.0, 1.0, open_max=True)
     rng = make_rng(seed)
+    report = progress_callback(progress)
     k = problem.k
     if method == "exhaustive" and k > MAX_EXHAUSTIVE_BITS:
         raise ValueError(
@@ -307,7 +333,9 @@ def best_binary_input(net, output: int = 0, *, goal: str = "max", method: str = 
     split = (relaxation == "auto" and kind == "linear"
              and Units(problem.layers, k, curves=True).n > 0)
     out = search_bits(problem, X[i], relaxation=kind, gap_tol=gap_tol, max_nodes=max_nodes,
-                      time_limit=time_limit, node_batch=node_batch, t0=t0, split_units=split)
+                      time_limit=time_limit, node_batch=node_batch, t0=t0, split_units=split,
+                      progress=report)
     return exact_result(problem, out.x, best=out.best, upper=out.upper,
                         stop_reason=out.stop_reason, nodes=out.nodes,
-                        evaluated=evaluated + out.evaluated, **common)
+                        evaluated=evaluated + out.evaluated,
+                        bound_evaluations=out.bound_evaluations, **common)

@@ -18,14 +18,14 @@ bounds shrink only linearly and need far more nodes.
 from __future__ import annotations
 
 import time
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 
 from .._validation import (SeedLike, check_bounds, check_choice, check_int, check_positive,
                            check_real, make_rng)
 from .bounds import RELAXATIONS, resolve_relaxation, score_upper
-from .branch_and_bound import Outcome, branch_and_bound, exact_result
+from .branch_and_bound import Outcome, branch_and_bound, exact_result, progress_callback
 from .local import ascend
 from .problem import Problem, make_problem
 from .results import ExactResult
@@ -36,8 +36,11 @@ ASCENT_STEPS = 100
 
 def search_box(problem: Problem, lo: np.ndarray, hi: np.ndarray, x0: np.ndarray, *,
                relaxation: str, gap_tol: float, max_nodes: Optional[int],
-               time_limit: Optional[float], node_batch: int, t0: float) -> Outcome:
-    """Branch and bound over the box [lo, hi] (each (k,)) from the incumbent x0 (k,)."""
+               time_limit: Optional[float], node_batch: int, t0: float,
+               progress: Optional[Callable] = None) -> Outcome:
+    """Branch and bound over the box [lo, hi] (each (k,)) from the incumbent x0 (k,).
+
+    Every node is bounded once: ``bound_evaluations`` equals ``nodes``."""
     x_best = x0.copy()
     best = float(problem.score(x_best[None])[0])
     influence = problem.path_weights()
@@ -75,15 +78,18 @@ def search_box(problem: Problem, lo: np.ndarray, hi: np.ndarray, x0: np.ndarray,
 
     root = {"lo": lo[None].copy(), "hi": hi[None].copy()}
     # boxes never finish by themselves: always best first
-    return branch_and_bound(problem, x_best, best, root, assess, branch, gap_tol=gap_tol,
-                            max_nodes=max_nodes, time_limit=time_limit,
-                            node_batch=node_batch, t0=t0, best_first_limit=None)
+    out = branch_and_bound(problem, x_best, best, root, assess, branch, gap_tol=gap_tol,
+                           max_nodes=max_nodes, time_limit=time_limit, node_batch=node_batch,
+                           t0=t0, best_first_limit=None, progress=progress)
+    out.bound_evaluations = out.nodes
+    return out
 
 
 def best_box_input(net, output: int = 0, *, goal: str = "max", bounds=(0.0, 1.0),
                    relaxation: str = "auto", gap_tol: float = 1e-6, restarts: int = 16,
                    max_nodes: Optional[int] = 1_000_000, time_limit: Optional[float] = None,
-                   node_batch: int = 256, seed: SeedLike = None) -> ExactResult:
+                   node_batch: int = 256, seed: SeedLike = None,
+                   progress=None) -> ExactResult:
     r"""The point of the box :math:`lo \le x \le hi` that maximises (or minimises)
     output j, certified by branch and bound (see the module docstring).
 
@@ -102,7 +108,7 @@ def best_box_input(net, output: int = 0, *, goal: str = "max", bounds=(0.0, 1.0)
         \text{gap\_tol}\,(1 + |value|)`.
     restarts : int
         Starts of the projected gradient ascent that gives the first incumbent.
-    max_nodes, time_limit, node_batch, seed
+    max_nodes, time_limit, node_batch, seed, progress
         As in :func:`~mininn.search.binary.best_binary_input`.
 
     Returns
@@ -124,6 +130,7 @@ def best_box_input(net, output: int = 0, *, goal: str = "max", bounds=(0.0, 1.0)
         time_limit = check_positive(time_limit, "time_limit")
     node_batch = check_int(node_batch, "node_batch", minimum=1)
     rng = make_rng(seed)
+    report = progress_callback(progress)
     lo, hi = check_bounds(bounds, problem.k)
     kind = resolve_relaxation(problem, relaxation)
 
@@ -133,7 +140,9 @@ def best_box_input(net, output: int = 0, *, goal: str = "max", bounds=(0.0, 1.0)
     scores = problem.score(X)
     i = int(np.argmax(scores))
     out = search_box(problem, lo, hi, X[i], relaxation=kind, gap_tol=gap_tol,
-                     max_nodes=max_nodes, time_limit=time_limit, node_batch=node_batch, t0=t0)
+                     max_nodes=max_nodes, time_limit=time_limit, node_batch=node_batch, t0=t0,
+                     progress=report)
     return exact_result(problem, out.x, method="box", best=out.best, upper=out.upper,
                         gap_tol=gap_tol, stop_reason=out.stop_reason, nodes=out.nodes,
-                        evaluated=restarts + out.evaluated, t0=t0)
+                        evaluated=restarts + out.evaluated, t0=t0,
+                        bound_evaluations=out.bound_evaluations)

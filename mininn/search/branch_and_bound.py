@@ -39,6 +39,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from .._validation import check_callable
 from .problem import Problem
 from .results import ExactResult
 
@@ -134,6 +135,50 @@ class OpenList:
 
 
 @dataclass
+class Progress:
+    """A snapshot of a running search, given to its ``progress`` callback.
+
+    ``value`` is output j at the incumbent, ``bound`` the bound on output j
+    so far (both in the goal's direction), ``gap = |bound - value|``;
+    ``open`` counts the open nodes; ``stop_reason`` is None while running.
+    """
+
+    nodes: int
+    evaluated: int
+    open: int
+    value: float
+    bound: float
+    gap: float
+    seconds: float
+    stop_reason: Optional[str] = None
+
+    def __str__(self) -> str:
+        state = "running" if self.stop_reason is None else self.stop_reason
+        return (f"{self.seconds:8.2f} s  {self.nodes:>11,} nodes  {self.open:>9,} open  "
+                f"value {self.value:.10g}  bound {self.bound:.10g}  gap {self.gap:.3g}  "
+                f"({state})")
+
+
+def print_progress(info: Progress) -> None:
+    """The ``progress=True`` callback: one line per report."""
+    print(info, flush=True)
+
+
+#: Seconds between two progress reports.
+PROGRESS_EVERY = 1.0
+
+
+def progress_callback(progress) -> Optional[Callable]:
+    """The ``progress`` argument of a search as a callback: None or False
+    (silent), True (:func:`print_progress`) or a callable taking a
+    :class:`Progress`; a TypeError naming ``progress`` otherwise."""
+    if progress is None or isinstance(progress, (bool, np.bool_)):
+        return print_progress if progress else None
+    check_callable(progress, "progress")
+    return progress
+
+
+@dataclass
 class Outcome:
     """What the engine ends with (scores, not outputs)."""
 
@@ -146,13 +191,15 @@ class Outcome:
     discarded: float = -np.inf      # largest bound of a closed node
     open_ub: Optional[np.ndarray] = None     # the open nodes' bounds (m,) ...
     open_nodes: Optional[dict] = None        # ... and fields, when stopped early
+    bound_evaluations: int = 0      # set by the front end (see its module)
 
 
 def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: dict,
                      assess: Callable, branch: Callable, *, gap_tol: float,
                      max_nodes: Optional[int], time_limit: Optional[float], node_batch: int,
                      t0: float, best_first_limit: Optional[int] = None,
-                     root_ub: Optional[np.ndarray] = None) -> Outcome:
+                     root_ub: Optional[np.ndarray] = None,
+                     progress: Optional[Callable] = None) -> Outcome:
     """Maximise the score from the incumbent (x_best, best) and the root node(s).
 
     ``assess(nodes, closed) -> (ub (m,), nodes with their split choice,
@@ -167,7 +214,8 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
     counting it as discarded). ``branch(nodes) -> children`` (2 per parent, the parents stacked
     twice). ``root`` may hold many nodes, with known bounds ``root_ub`` (m,)
     (the open nodes of an earlier run, say); they are assessed
-    ``node_batch`` at a time.
+    ``node_batch`` at a time. ``progress(Progress)``, when given, is called
+    about every ``PROGRESS_EVERY`` seconds between steps, and once at the end.
     """
     rule = GapRule(problem, gap_tol)
     evaluated = nodes = 0
@@ -205,8 +253,18 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
             expand({name: a[part][alive] for name, a in root.items()}, root_ub[part][alive])
         if not alive.all():
             discarded = max(discarded, float(root_ub[part][~alive].max()))
+    def report(stop=None):
+        upper = max(best, discarded, pool.max_ub())
+        value, bound = problem.to_output([best, upper])
+        progress(Progress(nodes, evaluated, pool.n, float(value), float(bound),
+                          float(abs(bound - value)), time.perf_counter() - t0, stop))
+
+    last = time.perf_counter()
     stop_reason = "proved"
     while pool.n:
+        if progress is not None and time.perf_counter() - last >= PROGRESS_EVERY:
+            report()
+            last = time.perf_counter()
         if rule.closed([pool.max_ub()], best)[0]:
             break
         if max_nodes is not None and nodes >= max_nodes:
@@ -229,6 +287,8 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
             if not alive.any():
                 continue
         expand(branch(parents), np.concatenate([parent_ub, parent_ub]))
+    if progress is not None:
+        report(stop_reason)
     upper = max(best, discarded, pool.max_ub())
     left = pool.pop(pool.n) if pool.n else (None, None)
     return Outcome(x_best, best, upper, nodes, evaluated, stop_reason, discarded, *left)
@@ -236,7 +296,8 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
 
 def exact_result(problem: Problem, xs: np.ndarray, row: int = 0, *, method: str,
                  best: Optional[float], upper: Optional[float], gap_tol: float,
-                 stop_reason: str, nodes: int, evaluated: int, t0: float) -> ExactResult:
+                 stop_reason: str, nodes: int, evaluated: int, t0: float,
+                 bound_evaluations: int = 0) -> ExactResult:
     r"""The result for the points ``xs`` (n, k) whose best is ``x = xs[row]``.
 
     ``values`` come from a plain forward pass through the whole network and
@@ -268,4 +329,5 @@ def exact_result(problem: Problem, xs: np.ndarray, row: int = 0, *, method: str,
     return ExactResult(x=x, value=value, xs=xs, values=values, goal=problem.goal,
                        output=problem.output, method=method, stop_reason=stop_reason,
                        seconds=time.perf_counter() - t0, bound=bound, certified=certified,
-                       gap=gap, nodes=nodes, evaluated=evaluated)
+                       gap=gap, nodes=nodes, evaluated=evaluated,
+                       bound_evaluations=bound_evaluations)

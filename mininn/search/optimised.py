@@ -47,7 +47,7 @@ every iterate gives a sound bound, and each node keeps its best.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
@@ -190,11 +190,14 @@ def _beta_rate(tape, hinges: "Units", rate: float) -> np.ndarray:
 
 def optimise(layers, lines, intervals, centre, radius, hinges: "Units",
              alpha: np.ndarray, beta: Optional[np.ndarray], sigma: Optional[np.ndarray],
-             steps: int = STEPS, rate: float = LEARNING_RATE, masks: Optional[dict] = None):
+             steps: int = STEPS, rate: float = LEARNING_RATE, masks: Optional[dict] = None,
+             first: Optional[tuple] = None):
     """Projected Adam on (alpha, beta) from the given start; each node keeps its best.
 
     Returns (U (B,), input coefficients (B, k), alpha, beta) of every node's
     best iterate; each U is a sound bound. ``beta=None`` optimises alpha only.
+    ``first``: the (U, coefficients, tape) of :func:`substitute` at the
+    start (alpha, beta within their ranges), if already computed.
     """
     lo, hi = hinges.alpha_range
     if masks is None:
@@ -204,9 +207,12 @@ def optimise(layers, lines, intervals, centre, radius, hinges: "Units",
     best = None
     rates = [rate]
     for t in range(steps + 1):
-        u, lam, tape = substitute(layers, lines, intervals, centre, radius, hinges,
-                                  params[0], params[1] if beta is not None else None, sigma,
-                                  masks)
+        if t == 0 and first is not None:
+            u, lam, tape = first
+        else:
+            u, lam, tape = substitute(layers, lines, intervals, centre, radius, hinges,
+                                      params[0], params[1] if beta is not None else None,
+                                      sigma, masks)
         if best is None:
             best = [u, lam] + [p.copy() for p in params]
             if beta is not None:
@@ -243,22 +249,34 @@ def _rows(value, index):
     return value[index]
 
 
+class NodeBounds(NamedTuple):
+    """What :func:`split_bound` returns for B nodes."""
+
+    ub: np.ndarray          # (B,) sound upper bound of the score over each node
+    coef: np.ndarray        # (B, k) input coefficients a: score(x) <= a . x + c
+    alpha: np.ndarray       # (B, N) the best slopes ...
+    beta: np.ndarray        # (B, N) ... and multipliers found
+    score: np.ndarray       # (B, N) what splitting each unit can remove
+    linear: np.ndarray      # (B,) max of a . x + c over the box (ub may be lower:
+    #                         it is capped by the interval bound too)
+    passes: int             # bound evaluations: substitutions times rows
+
+
 def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: np.ndarray,
                 alpha: Optional[np.ndarray], beta: Optional[np.ndarray], closed=None,
-                steps: Optional[int] = None, linear: bool = False):
+                steps: Optional[int] = None) -> "NodeBounds":
     """Optimised upper bound of the score over each node (box and split units).
 
     lo, hi (B, k); sigma (B, N) in {-1, 0, +1} (see
     :func:`mininn.search.bounds.preactivation_bounds`); alpha, beta (B, N)
     warm starts (None: the rule's slopes and zeros). ``closed(ub) -> bool
     (B,)`` marks nodes whose warm-start bound is good enough already: they
-    are not optimised. Returns (ub (B,), input coefficients (B, k), alpha,
-    beta, unit scores (B, N)): the score of an unstable unit is
+    are not optimised. Returns :class:`NodeBounds`: ub (B,), input
+    coefficients (B, k), alpha, beta, unit scores (B, N), the linear
+    bound's maximum (B,) and the number of passes; the score of an unstable unit is
     :math:`|\\lambda_j|\\,|1 - s|\\,(-l_j u_j) / (u_j - l_j)`, its output
     coefficient times the largest gap between the unit and its relaxation,
-    what splitting it can remove (0 for stable units). With ``linear=True``
-    the maximum of the linear bound :math:`a^T x + c` over the box (B,) is
-    appended (ub may be below it: ub is also capped by the interval bound).
+    what splitting it can remove (0 for stable units).
     """
     intervals, lines = preactivation_bounds(layers, lo, hi, (hinges.slices, sigma))
     centre, radius = 0.5 * (lo + hi), 0.5 * (hi - lo)
@@ -273,20 +291,26 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
                                 sigma, masks)
     steps = STEPS if steps is None else steps
     todo = np.arange(ub.size) if closed is None else np.flatnonzero(~closed(ub))
+    passes = ub.size
     if todo.size and steps > 0:
         if todo.size == ub.size:
             part = [intervals, lines, centre, radius, sigma, masks]
+            first = (ub.copy(), coef.copy(), tape)
         else:
             part = [_rows(x, todo) for x in (intervals, lines, centre, radius, sigma)]
             part.append({i: m[todo] for i, m in masks.items()})
+            first = (ub[todo], coef[todo],
+                     [(i, None if t is None else tuple(None if a is None else a[todo]
+                                                       for a in t)) for i, t in tape])
         u2, a2, al2, be2 = optimise(layers, part[1], part[0], part[2], part[3], hinges,
                                     alpha[todo], beta[todo], part[4], steps=steps,
-                                    masks=part[5])
+                                    masks=part[5], first=first)
+        passes += todo.size * steps
         better = u2 < ub[todo]
         rows = todo[better]
         ub[rows], coef[rows] = u2[better], a2[better]
         alpha[rows], beta[rows] = al2[better], be2[better]
-    lin = ub.copy() if linear else None
+    lin = ub.copy()
     ub = np.minimum(ub, intervals[-1][1][:, 0])
     # unit scores from the warm start's coefficients (a heuristic: no need
     # for another substitution with the optimised values)
@@ -307,6 +331,4 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
             gap = abs(1.0 - hinges.slope[i]) * np.where(unstable, area, 0.0)
         # a split unit is never split again (its interval is one-sided anyway)
         score[:, part] = np.where(sigma[:, part] == 0, np.abs(saved[0]) * gap, 0.0)
-    if linear:
-        return ub, coef, alpha, beta, score, lin
-    return ub, coef, alpha, beta, score
+    return NodeBounds(ub, coef, alpha, beta, score, lin, passes)

@@ -180,6 +180,9 @@ class ExactResult(SearchResult):
         Branch-and-bound nodes bounded (root included); 0 for the others.
     evaluated : int
         Forward evaluations of single points.
+    bound_evaluations : int
+        Bounds computed, one per node and pass (an optimised bound counts
+        each of its gradient steps); 0 without a branch and bound.
 
     ``stop_reason``: ``"enumerated"`` (exhaustive: certified by
     enumeration), ``"local_optimum"`` (local), ``"proved"`` (exact or box: the
@@ -195,8 +198,10 @@ class ExactResult(SearchResult):
     gap: float
     nodes: int
     evaluated: int
+    bound_evaluations: int = 0
 
     def _facts(self):
         return super()._facts() + [("bound", f"{self.bound:.6g}"),
                                    ("certified", self.certified), ("gap", f"{self.gap:.3g}"),
-                                   ("nodes", self.nodes), ("evaluated", self.evaluated)]
+                                   ("nodes", self.nodes), ("evaluated", self.evaluated),
+                                   ("bound_evaluations", self.bound_evaluations)]
