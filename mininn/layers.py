@@ -136,9 +136,9 @@ class Dense(Layer):
         self._x = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        if np.shape(x)[-1:] != (self.n_in,):
+        if x.shape[-1:] != (self.n_in,):
             raise ValueError(f"{self!r} expects x with {self.n_in} features (its last axis), "
-                             f"got shape {np.shape(x)}")
+                             f"got shape {x.shape}")
         self._x = x
         return x @ self.params["W"] + self.params["b"]
 
