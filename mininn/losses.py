@@ -30,6 +30,11 @@ from .activations import sigmoid, softplus
 class Loss:
     """Base class: the checks of targets shared by the losses.
 
+    A loss writes its formula once, in ``_forward(pred, target)``: float64
+    arrays of the same shape, unchecked (the same convention as
+    ``Sequential``). ``forward`` checks the target, then calls ``_forward``;
+    ``fit``, which checks its targets once, calls ``_forward`` in its loop.
+
     ``forward`` calls ``checked(pred, target)``: a float64 array of the
     predictions' shape goes through ``check_values`` only (the range test of
     the loss); anything else through ``prepare_target`` (conversion, shape,
@@ -69,6 +74,14 @@ class Loss:
             as_float_array(target, "target")        # raises if the target is to blame
         return value
 
+    def forward(self, pred, target) -> float:
+        """The loss of ``pred`` for ``target``, the target checked first (see above)."""
+        pred, target = self.checked(pred, target)
+        return self.finish(self._forward(pred, target), target)
+
+    def _forward(self, pred: np.ndarray, target: np.ndarray) -> float:  # pragma: no cover
+        raise NotImplementedError
+
     def __call__(self, pred, target) -> float:
         return self.forward(pred, target)
 
@@ -84,13 +97,11 @@ class MSE(Loss):
     Gradient: :math:`\partial L/\partial p = 2 (p - t) / (nm)`.
     """
 
-    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        pred, target = self.checked(pred, target)
+    def _forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         diff = self._diff = pred - target
         # vdot: the sum of d_ij * d_ij over all elements (a squared error
         # below 1e-154 rounds to 0 there, silently, as it should)
-        value = float(np.vdot(diff, diff)) / diff.size
-        return self.finish(value, target)
+        return float(np.vdot(diff, diff)) / diff.size
 
     def backward(self) -> np.ndarray:
         return self._diff * (2.0 / self._diff.size)
@@ -127,8 +138,7 @@ class BinaryCrossEntropy(Loss):
             raise ValueError("target of a binary cross-entropy must hold probabilities in "
                              f"[0, 1], got values from {t.min():g} to {t.max():g}")
 
-    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        pred, target = self.checked(pred, target)
+    def _forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         self._target = target
         with np.errstate(under="ignore"):
             if self.from_logits:
@@ -139,7 +149,7 @@ class BinaryCrossEntropy(Loss):
                 self._p = p
                 self._clipped = p != pred
                 value = float(-np.sum(target * np.log(p) + (1.0 - target) * np.log1p(-p))) / pred.size
-        return self.finish(value, target)
+        return value
 
     def backward(self) -> np.ndarray:
         t = self._target
@@ -196,10 +206,12 @@ class SoftmaxCrossEntropy(Loss):
             raise ValueError("target rows of a softmax cross-entropy must sum to 1, "
                              f"row {i} sums to {t[i].sum():g}")
 
-    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+    def checked(self, pred, target) -> Tuple[np.ndarray, np.ndarray]:
         if np.ndim(pred) != 2:
             raise ValueError(f"pred must be (n, classes) logits, got shape {np.shape(pred)}")
-        pred, target = self.checked(pred, target)
+        return super().checked(pred, target)
+
+    def _forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         with np.errstate(over="ignore", under="ignore"):
             shifted = pred - pred.max(axis=1, keepdims=True)
             exp = np.exp(shifted)
@@ -209,7 +221,7 @@ class SoftmaxCrossEntropy(Loss):
             terms = np.multiply(target, log_softmax, out=np.zeros_like(log_softmax),
                                 where=target != 0.0)
         self._target = target
-        return self.finish(float(-np.sum(terms)) / pred.shape[0], target)
+        return float(-np.sum(terms)) / pred.shape[0]
 
     def backward(self) -> np.ndarray:
         return (self._softmax - self._target) / self._target.shape[0]

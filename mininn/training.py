@@ -5,12 +5,12 @@ i.e. *without* replacement) by a Generator made from ``seed``, then cut into
 consecutive mini-batches. For each batch::
 
     pred  = net._forward(xb)              # the network's own forward
-    value = loss.forward(pred, yb)
+    value = loss._forward(pred, yb)       # a mininn loss, unchecked; else loss.forward
     net._backward_params(loss.backward()) # its own backward, without dL/dX
     optimizer.step(params, net.gradients())
 
-Arguments are checked once, here at the entry; the inner loop calls the
-network's unchecked methods.
+Arguments and targets are checked once, here at the entry; the inner loop
+calls the unchecked methods of the network and of the loss.
 """
 from __future__ import annotations
 
@@ -168,6 +168,10 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
     # The methods of the inner loop, looked up once rather than on every update.
     forward, backward_params, gradients = net._forward, net._backward_params, net.gradients
     loss_forward, loss_backward, step = loss.forward, loss.backward, optimizer.step
+    if type(loss).forward is _losses.Loss.forward:
+        # forward = "check the target, then _forward": the targets were
+        # checked above, once, so the loop calls the formula itself
+        loss_forward = loss._forward
     isfinite = math.isfinite
 
     for epoch in range(1, epochs + 1):
