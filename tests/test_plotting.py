@@ -605,8 +605,17 @@ def test_images_have_titles_a_colour_bar_and_no_fake_axis_labels():
 def test_images_refuse_bad_shapes():
     with pytest.raises(ValueError, match=r"shape \(8, 8\) needs 64 values"):
         plotting.plot_images(np.zeros((3, 60)), shape=(8, 8))
+    with pytest.raises(ValueError, match="shape=\\(h, w\\)"):     # flat, not square: say the shape
+        plotting.plot_images(np.zeros((3, 60)))
     with pytest.raises(ValueError, match=r"images must be \(n, h, w\)"):
-        plotting.plot_images(np.zeros((3, 64)))
+        plotting.plot_images(np.zeros((3, 2, 4, 4)))
+
+
+def test_flat_square_images_are_drawn_square():
+    fig = plotting.plot_images(np.arange(2 * 64.0).reshape(2, 64))
+    shown = [im.get_array() for ax in fig.axes for im in ax.get_images()]
+    assert len(shown) == 2 and all(a.shape == (8, 8) for a in shown)
+    np.testing.assert_array_equal(shown[1], np.arange(64.0, 128.0).reshape(8, 8))
     with pytest.raises(ValueError, match="one title per image"):
         plotting.plot_images(np.zeros((3, 2, 2)), titles=["a"])
 

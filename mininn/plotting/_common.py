@@ -223,3 +223,26 @@ def result_style(i: int) -> dict:
     return dict(color=RESULT_COLORS[i % n], linestyle=RESULT_LINESTYLES[i % n],
                 linewidth=RESULT_WIDTHS[j], zorder=6 + 0.01 * i,
                 marker=START_MARKERS[i % n], markersize=START_SIZES[j])
+
+
+def as_images(images, shape, name: str) -> np.ndarray:
+    """(n, h, w) images from (n, h, w), (n, 1, h, w) or flat (n, h w) with ``shape``."""
+    arr = as_float_array(images, name)
+    if arr.ndim == 4 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim == 2:
+        if shape is None:
+            side = int(round(np.sqrt(arr.shape[1])))
+            if side * side != arr.shape[1]:
+                raise ValueError(f"{name} are flat rows of {arr.shape[1]} pixels: give "
+                                 f"shape=(h, w)")
+            shape = (side, side)
+        h, w = (check_int(s, "shape", minimum=1) for s in shape)
+        if arr.shape[1] != h * w:
+            raise ValueError(f"shape {(h, w)} needs {h * w} values per image, {name} have "
+                             f"{arr.shape[1]} (shape {arr.shape})")
+        arr = arr.reshape(-1, h, w)
+    if arr.ndim != 3 or arr.shape[0] == 0:
+        raise ValueError(f"{name} must be (n, h, w), (n, 1, h, w) or (n, h * w) with n >= 1, "
+                         f"got shape {arr.shape}")
+    return arr

@@ -10,7 +10,8 @@ from typing import Optional, Sequence, Tuple
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from .._validation import as_float_array, check_int, check_real
+from .._validation import check_int, check_real
+from ._common import as_images
 
 
 def plot_images(images, *, shape: Optional[Tuple[int, int]] = None,
@@ -48,18 +49,7 @@ def plot_images(images, *, shape: Optional[Tuple[int, int]] = None,
     matplotlib.figure.Figure
         Images have gid ``"image"``; the colour bar is the figure's last Axes.
     """
-    arr = as_float_array(images, "images")
-    if shape is not None:
-        if arr.ndim != 2:
-            raise ValueError(f"images must be (n, h * w) when shape is given, got {arr.shape}")
-        h, w = (check_int(s, "shape", minimum=1) for s in shape)
-        if arr.shape[1] != h * w:
-            raise ValueError(f"shape {(h, w)} needs {h * w} values per image, images have "
-                             f"{arr.shape[1]} (images shape {arr.shape})")
-        arr = arr.reshape(-1, h, w)
-    if arr.ndim != 3 or arr.shape[0] == 0:
-        raise ValueError(f"images must be (n, h, w) with n >= 1, or (n, h * w) with "
-                         f"shape=(h, w); got shape {arr.shape}")
+    arr = as_images(images, shape, "images")
     n = arr.shape[0]
     if titles is not None:
         titles = [str(t) for t in titles]

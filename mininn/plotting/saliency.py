@@ -15,36 +15,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .._validation import as_float_array, check_int
-from ._common import new_or_given_axes
+from ._common import as_images, new_or_given_axes
 
 __all__ = ["plot_saliency", "plot_class_images", "plot_adversarial", "plot_radii"]
 
 # One row of images: (images (n, h, w), titles, cmap, vmin, vmax, colour bar label, gid).
 Row = Tuple[np.ndarray, Sequence[str], str, float, float, str, str]
-
-
-def _as_images(images, shape, name: str) -> np.ndarray:
-    """(n, h, w) images from (n, h, w), (n, 1, h, w) or flat (n, h w) with ``shape``."""
-    arr = as_float_array(images, name)
-    if arr.ndim == 4 and arr.shape[1] == 1:
-        arr = arr[:, 0]
-    if arr.ndim == 2:
-        if shape is None:
-            side = int(round(np.sqrt(arr.shape[1])))
-            if side * side != arr.shape[1]:
-                raise ValueError(f"{name} are flat rows of {arr.shape[1]} pixels: give "
-                                 f"shape=(h, w)")
-            shape = (side, side)
-        h, w = (check_int(s, "shape", minimum=1) for s in shape)
-        if arr.shape[1] != h * w:
-            raise ValueError(f"shape {(h, w)} needs {h * w} pixels per image, {name} have "
-                             f"{arr.shape[1]} (shape {arr.shape})")
-        arr = arr.reshape(-1, h, w)
-    if arr.ndim != 3 or arr.shape[0] == 0:
-        raise ValueError(f"{name} must be (n, h, w), (n, 1, h, w) or (n, h * w) with n >= 1, "
-                         f"got shape {arr.shape}")
-    return arr
 
 
 def _symmetric(maps: np.ndarray) -> float:
@@ -98,7 +74,7 @@ def plot_saliency(images, maps, *, shape=None, titles: Optional[Sequence[str]] =
     Figure
         Image artists have gid ``"image"`` and ``"saliency"``.
     """
-    pics, maps = _as_images(images, shape, "images"), _as_images(maps, shape, "maps")
+    pics, maps = as_images(images, shape, "images"), as_images(maps, shape, "maps")
     if maps.shape != pics.shape:
         raise ValueError(f"maps must have one map per image, shaped like images {pics.shape}, "
                          f"got {maps.shape}")
@@ -132,7 +108,7 @@ def plot_class_images(results, *, shape=None, title: Optional[str] = None) -> Fi
     results = list(results)
     if not results:
         raise ValueError("results must hold at least one search result, got none")
-    pics = _as_images(np.array([r.x for r in results]), shape, "results' x")
+    pics = as_images(np.array([r.x for r in results]), shape, "results' x")
     titles = [f"class {r.output}\n$f_{{{r.output}}}$ = {r.value:.3g}" for r in results]
     return _rows_figure([(pics, titles, "gray_r", 0.0, 1.0, "pixel value", "image")],
                         title or "The image in $[0, 1]^k$ each class likes best")
@@ -152,8 +128,8 @@ def plot_adversarial(images, result, *, shape=None, title: Optional[str] = None)
     The difference row uses a diverging colour map centred on 0 with the
     largest ε of the images at its ends (no pixel moves further).
     """
-    pics = _as_images(images, shape, "images")
-    adv = _as_images(result.xs, shape, "result.xs")
+    pics = as_images(images, shape, "images")
+    adv = as_images(result.xs, shape, "result.xs")
     if adv.shape != pics.shape:
         raise ValueError(f"images must be the images attacked, shape {adv.shape}, got "
                          f"{pics.shape}")
