@@ -290,10 +290,8 @@ def parity(k: int) -> Tuple[np.ndarray, np.ndarray]:
 
     Raises
     ------
-    TypeError
-        If ``k`` is not an integer.
-    ValueError
-        If ``k`` is outside ``[1, 24]``.
+    TypeError, ValueError
+        As :func:`all_bit_strings` (``k`` not an integer, or outside ``[1, 24]``).
     """
     X = all_bit_strings(k)
     y = np.mod(X.sum(axis=1), 2.0)
