@@ -61,12 +61,20 @@ class Optimizer:
         """Same length, and each gradient exactly the shape of its array (no broadcasting)."""
         if len(params) != len(grads):
             raise ValueError(f"params and grads must have the same length, got {len(params)} and {len(grads)}")
-        for p, g in zip(params, grads):
-            if getattr(g, "shape", None) != p.shape:
-                i = next(i for i, (p, g) in enumerate(zip(params, grads))
-                         if np.shape(g) != p.shape)
-                raise ValueError(f"grads[{i}] must have the shape of params[{i}] "
-                                 f"{params[i].shape}, got {np.shape(grads[i])}")
+        try:
+            for p, g in zip(params, grads):
+                if g.shape != p.shape:
+                    break
+            else:
+                return
+        except AttributeError:      # not an array: named below
+            pass
+        for i, (p, g) in enumerate(zip(params, grads)):
+            if not isinstance(g, np.ndarray):
+                raise TypeError(f"grads[{i}] must be a NumPy array, got {type(g).__name__}")
+            if g.shape != p.shape:
+                raise ValueError(f"grads[{i}] must have the shape of params[{i}] {p.shape}, "
+                                 f"got {g.shape}")
 
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:  # pragma: no cover
         raise NotImplementedError
