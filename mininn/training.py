@@ -233,6 +233,12 @@ def _check_parameters(net: Sequential, epoch: int, optimizer) -> None:
     clips them, so a net whose weights ran off to 1e299 still reports a finite
     loss (with zero gradients: it never comes back).
     """
+    # Each sum of squares (one pass, no temporary) is below the limit's square
+    # unless an entry is NaN, infinite or near the limit (where it may
+    # overflow); only then are the entries compared one by one.
+    with np.errstate(over="ignore"):
+        if all(np.vdot(p, p) < DIVERGED_PARAMETER ** 2 for p in net.parameters()):
+            return
     for name, param, _ in net.named_parameters():
         if param.size and not np.abs(param).max() < DIVERGED_PARAMETER:   # NaN fails too
             raise FloatingPointError(
