@@ -130,6 +130,7 @@ def run_cell(cell: Cell, n_nets: int) -> dict:
         result = best_binary_input(net, 0, goal="max", method="exact", max_nodes=None,
                                    time_limit=cell.time_limit, seed=seed)
         row = {"seed": seed, "seconds": result.seconds, "nodes": result.nodes,
+               "bound_evaluations": result.bound_evaluations,
                "certified": result.certified, "value": result.value, "gap": result.gap,
                "milp_seconds": None, "milp_value": None, "milp_proved": None, "agree": None}
         if cell.activation == "relu" and milp is not None:
@@ -149,7 +150,9 @@ def _median(values: List[Optional[float]]) -> Optional[float]:
 def verdict(out: dict) -> str:
     cell, rows = out["cell"], out["rows"]
     if not all(r["certified"] for r in rows):
-        return "MISSED (not all certified)"
+        gaps = [r["gap"] for r in rows if not r["certified"]]
+        return (f"MISSED ({sum(r['certified'] for r in rows)}/{len(rows)} certified in "
+                f"{cell.time_limit:g} s; gaps left {', '.join(f'{g:.2g}' for g in gaps)})")
     if any(r["agree"] is False for r in rows):
         return "DISAGREE with HiGHS"
     t = _median([r["seconds"] for r in rows])
@@ -158,20 +161,27 @@ def verdict(out: dict) -> str:
         if m is None:
             return "certified (HiGHS skipped)"
         return "met" if t <= m else f"MISSED ({t / m:.2f}x HiGHS)"
-    return "met" if t <= cell.time_limit else "MISSED (time)"
+    if t > cell.time_limit:
+        return f"MISSED ({t / cell.time_limit:.2f}x the {cell.time_limit:g} s limit)"
+    proved = [r["milp_proved"] for r in rows if r["milp_proved"] is not None]
+    if proved:
+        return f"met (HiGHS proved {sum(proved)}/{len(proved)} in {cell.time_limit:g} s)"
+    return "met"
 
 
 def report(results: List[dict]) -> str:
-    lines = [f"{'cell':<24} {'mininn s':>9} {'nodes':>10} {'cert':>5} {'HiGHS s':>9} "
-             f"{'agree':>6}  target"]
+    lines = [f"{'cell':<24} {'mininn s':>9} {'nodes':>10} {'bounds':>10} {'cert':>5} "
+             f"{'HiGHS s':>9} {'agree':>6}  target"]
     for out in results:
         rows = out["rows"]
         t = _median([r["seconds"] for r in rows])
         nodes = _median([r["nodes"] for r in rows])
+        passes = _median([r["bound_evaluations"] for r in rows])
         m = _median([r["milp_seconds"] for r in rows])
         cert = sum(r["certified"] for r in rows)
         agree = [r["agree"] for r in rows if r["agree"] is not None]
-        lines.append(f"{out['cell'].name:<24} {t:>9.3f} {nodes:>10.0f} {cert:>3}/{len(rows)} "
+        lines.append(f"{out['cell'].name:<24} {t:>9.3f} {nodes:>10.0f} {passes:>10.0f} "
+                     f"{cert:>3}/{len(rows)} "
                      f"{'-' if m is None else f'{m:.3f}':>9} "
                      f"{('yes' if all(agree) else 'NO') if agree else '-':>6}  {verdict(out)}")
     return "\n".join(lines)

@@ -19,7 +19,8 @@ Three methods, from sure-but-slow to fast-and-sure:
     largest :math:`|a_i|` and is completed by the bound's own maximiser
     :math:`x_i = [a_i > 0]`; with interval bounds it branches on the bit of
     largest total path weight and is completed by the incumbent's bits. The
-    first incumbent comes from the local search. Before a node is split it
+    first incumbent comes from the local search, and every better string
+    found on the way is climbed by bit flips too. Before a node is split it
     fixes the bits whose other value cannot beat the incumbent by the
     node's own linear bound (reduced-cost fixing), and the bits that its
     split units force (propagation; :mod:`mininn.search.implications`).
@@ -52,7 +53,7 @@ from .bounds import RELAXATIONS, linear_parts, resolve_relaxation, score_upper
 from .branch_and_bound import Outcome, branch_and_bound, exact_result, progress_callback
 from .exhaustive import MAX_EXHAUSTIVE_BITS, best_string
 from .implications import fix_bits, propagate
-from .local import local_search
+from .local import hill_climb, local_search
 from .optimised import Units, split_bound
 from .problem import Affine, Problem, make_problem
 from .results import ExactResult
@@ -65,11 +66,15 @@ BEST_FIRST_LIMIT = 1 << 16
 #: A unit split is chosen over a bit split when its score (what it can remove
 #: from the bound in both children) exceeds this times the bit's (what
 #: fixing it removes in one child).
-UNIT_PREFERENCE = 1.0
+UNIT_PREFERENCE = 0.5
 #: The same for a sigmoid or tanh unit split at 0 (its split helps less).
 CURVE_PREFERENCE = 4.0
 #: Nodes bounded with the plain linear bound before unit splits start.
 ESCALATE_NODES = 2_000
+
+#: Propagation of unit splits to the bits stops after this many nodes if it
+#: changed fewer than this fraction of them (it costs about a bound's time).
+PROPAGATION_TRIAL, PROPAGATION_RATE = 20_000, 0.01
 
 _FREE = -1  # node state of a free bit (the others hold 0 or 1)
 
@@ -101,7 +106,8 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     rank = np.empty(k, dtype=np.int64)
     rank[order] = np.arange(k)
     hinges = Units(problem.layers, k, curves=True) if split_units else None
-    counts = {"bounds": 0, "nodes": 0, "evaluated": 0}
+    counts = {"bounds": 0, "nodes": 0, "evaluated": 0, "propagate": True, "tried": 0,
+              "forced": 0}
     if hinges is not None and hinges.n == 0:
         hinges = None                                   # nothing to split
     if hinges is not None:
@@ -118,9 +124,16 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         """Bound sub-cubes; pick each one's split (bit or unit) and completion."""
         states = nodes["states"]
         empty = None
-        if hinges is not None and implied is not None:
+        if hinges is not None and implied is not None and counts["propagate"]:
             W, b, part = implied
+            before = states
             states, empty = propagate(W, b, states, nodes["sigma"][:, part])
+            # where splits hardly ever force a bit (small weights), stop trying
+            counts["tried"] += states.shape[0]
+            counts["forced"] += int(((states != before).any(axis=1) | empty).sum())
+            if counts["tried"] >= PROPAGATION_TRIAL and counts["forced"] < (
+                    PROPAGATION_RATE * counts["tried"]):
+                counts["propagate"] = False
         free = states == _FREE
         lo = (states == 1).astype(np.float64)
         hi = np.where(free, 1.0, lo)
@@ -190,13 +203,18 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         info.evaluated += counts["evaluated"]
         progress(info)
 
+    def polish(x):
+        """Climb from a new incumbent by bit flips (the local search's last step)."""
+        X, scores, used = hill_climb(problem, x[None])
+        return X[0], float(scores[0]), used
+
     def run(root, root_ub, budget, final=True):
         out = branch_and_bound(problem, x_best, best, root, assess, branch, gap_tol=gap_tol,
                                max_nodes=budget, time_limit=time_limit,
                                node_batch=node_batch, t0=t0, best_first_limit=best_first_limit,
                                root_ub=root_ub,
                                progress=None if progress is None else
-                               (lambda info: relay(info, final)))
+                               (lambda info: relay(info, final)), polish=polish)
         out.bound_evaluations = counts["bounds"]
         return out
 

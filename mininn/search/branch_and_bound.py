@@ -199,7 +199,8 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
                      max_nodes: Optional[int], time_limit: Optional[float], node_batch: int,
                      t0: float, best_first_limit: Optional[int] = None,
                      root_ub: Optional[np.ndarray] = None,
-                     progress: Optional[Callable] = None) -> Outcome:
+                     progress: Optional[Callable] = None,
+                     polish: Optional[Callable] = None) -> Outcome:
     """Maximise the score from the incumbent (x_best, best) and the root node(s).
 
     ``assess(nodes, closed) -> (ub (m,), nodes with their split choice,
@@ -216,6 +217,8 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
     (the open nodes of an earlier run, say); they are assessed
     ``node_batch`` at a time. ``progress(Progress)``, when given, is called
     about every ``PROGRESS_EVERY`` seconds between steps, and once at the end.
+    ``polish(x) -> (x', score', evaluations)``, when given, improves each
+    new incumbent (a local search from it, say) before it is used.
     """
     rule = GapRule(problem, gap_tol)
     evaluated = nodes = 0
@@ -237,6 +240,11 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
         i = int(np.argmax(s))
         if s[i] > best:
             best, x_best = float(s[i]), candidates[i].copy()
+            if polish is not None:
+                x_new, s_new, used = polish(x_best)
+                evaluated += used
+                if s_new > best:
+                    best, x_best = float(s_new), x_new
             discarded = max(discarded, pool.prune(rule, best))
         done = ~open_ | rule.closed(ub, best)
         if done.any():
