@@ -107,6 +107,7 @@ class Workload:
     finish: Optional[Callable[[], None]] = None   # called after timing (fills ``extra``)
     error: str = ""                # set when building or timing the workload failed
     clock: str = "wall"            # what the times were measured with (set by ``measure``)
+    statistic: str = "median"      # what ``ratio`` compares: "median" or "min" of the rounds
 
     def get(self, name: str) -> Contender:
         for c in self.contenders:
@@ -118,8 +119,10 @@ class Workload:
         return statistics.median(self.get(name).times)
 
     def ratio(self, name: str, to: Optional[str] = None) -> float:
-        """median(name) / median(to): above 1 means ``to`` is faster."""
-        return self.median(name) / self.median(to or self.reference)
+        """median(name) / median(to) (or the minima, with ``statistic="min"``): above 1
+        means ``to`` is faster."""
+        pick = min if self.statistic == "min" else statistics.median
+        return pick(self.get(name).times) / pick(self.get(to or self.reference).times)
 
     @property
     def trusted(self) -> bool:
@@ -248,8 +251,9 @@ def workload_report(workload: Workload) -> List[str]:
                 f"{format_seconds(s['max']):>11}{ratio:>9}")
         rounds = len(timed[0].times)
         if workload.reference and len(timed) > 1:
-            lines.append(f"   ({rounds} interleaved rounds, {workload.clock} clock; ratio = median "
-                         f"time / median time of '{workload.reference}')")
+            stat = workload.statistic
+            lines.append(f"   ({rounds} interleaved rounds, {workload.clock} clock; ratio = {stat} "
+                         f"time / {stat} time of '{workload.reference}')")
         else:
             lines.append(f"   ({rounds} rounds, {workload.clock} clock; min / median / max of the "
                          "whole run)")
@@ -266,6 +270,7 @@ def workload_json(workload: Workload) -> Dict[str, object]:
         "title": workload.title,
         "unit": workload.unit,
         "clock": workload.clock,
+        "statistic": workload.statistic,
         "reference": workload.reference,
         "trusted": workload.trusted,
         "error": workload.error,
