@@ -33,7 +33,8 @@ class Loss:
     A loss writes its formula once, in ``_forward(pred, target)``: float64
     arrays of the same shape, unchecked (the same convention as
     ``Sequential``). ``forward`` checks the target, then calls ``_forward``;
-    ``fit``, which checks its targets once, calls ``_forward`` in its loop.
+    ``fit``, which checks its targets once, calls ``_forward`` in its loop
+    (``forward`` itself for a subclass that overrides ``forward``).
 
     ``forward`` calls ``checked(pred, target)``: a float64 array of the
     predictions' shape goes through ``check_values`` only (the range test of
