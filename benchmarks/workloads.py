@@ -381,9 +381,6 @@ def tutorial(sizes: Sizes, full_batch: bool) -> Workload:
         w.targets.append(Target(f"mininn fit / {SAME_MATHS}, per update",
                                 lambda wl: wl.ratio("mininn fit", SAME_MATHS),
                                 "<=", 1.25, issue="9"))
-        w.targets.append(Target("mininn fit / NumPy by hand (lean loop), per update",
-                                lambda wl: wl.ratio("mininn fit", "NumPy by hand (lean loop)"),
-                                "<=", 1.25, issue="9"))
         w.targets.append(Target("PyTorch eager / mininn, per update", ratio("PyTorch eager"),
                                 ">=", 4.0, issue="9"))
         w.targets.append(Target("scikit-learn / mininn, per update",
