@@ -183,11 +183,12 @@ def _split_cases():
 def test_unit_splits_from_the_first_node_still_find_the_optimum(case):
     net = hinge_net(case["k"], case["widths"], case["slopes"], case["seed"], case["output"])
     values = exhaustive_values(net, 0)
-    for goal, node_batch in [("max", 4), ("min", 64)]:
+    for goal, node_batch, cut in [("max", 4, False), ("min", 64, True)]:
         problem = make_problem(net, 0, goal)
         out = search_bits(problem, np.zeros(problem.k), relaxation="linear", gap_tol=0.0,
                           max_nodes=None, time_limit=None, node_batch=node_batch,
-                          t0=time.perf_counter(), split_units=True, escalate_nodes=0)
+                          t0=time.perf_counter(), split_units=True, escalate_nodes=0,
+                          cut_curves=cut)
         optimum = values.max() if goal == "max" else values.min()
         assert out.stop_reason == "proved"
         ends = problem.to_output([out.upper, out.best])
@@ -221,3 +222,46 @@ def test_node_budget_holds_across_the_escalation(max_nodes):
     assert not result.certified and result.stop_reason == "max_nodes"
     optimum = mininn.search.best_binary_input(net, seed=0, max_nodes=None)
     assert optimum.certified and result.value <= optimum.value <= result.bound + 1e-9
+
+
+@pytest.mark.parametrize("widths,slopes", NETS)
+@pytest.mark.parametrize("seed", range(2))
+def test_bounds_with_cut_intervals_are_sound(widths, slopes, seed):
+    """Sigmoid/tanh pieces (zlo <= z <= zhi, as GenBaB cuts them): the bound holds
+    on every sampled point of the node, and every interval respects the cuts."""
+    rng = np.random.default_rng(10 + seed)
+    problem = make_problem(hinge_net(3, widths, slopes, seed=seed), 0, "max")
+    hinges = Units(problem.layers, problem.k, curves=True)
+    lo, hi, sigma = _node(problem, hinges, rng, B=6)
+    X = lo[:, None] + rng.random((6, 600, problem.k)) * (hi - lo)[:, None]
+    _, z = _pre_activations(problem, hinges, X.reshape(-1, problem.k))
+    z = z.reshape(6, 600, -1)
+    # signs and cuts that the first sample of each node satisfies
+    centre_z = z[:, 0, :]
+    sigma = np.where(sigma != 0, np.sign(centre_z), 0.0)
+    zlo = np.where(rng.random(sigma.shape) < 0.4, centre_z - rng.exponential(0.5, sigma.shape),
+                   -np.inf)
+    zhi = np.where(rng.random(sigma.shape) < 0.4, centre_z + rng.exponential(0.5, sigma.shape),
+                   np.inf)
+    nb = split_bound(problem.layers, hinges, lo, hi, sigma, None, None, steps=3,
+                     clamps=(zlo, zhi))
+    intervals, _ = preactivation_bounds(problem.layers, lo, hi,
+                                        (hinges.slices, sigma, zlo, zhi))
+    checked = 0
+    for b in range(6):
+        ok = np.all((sigma[b] * z[b] >= 0) & (z[b] >= zlo[b]) & (z[b] <= zhi[b]), axis=1)
+        if not ok.any():
+            continue
+        checked += 1
+        scores = problem.score(X[b][ok])
+        assert scores.max() <= nb.ub[b] + 1e-10 * (1 + abs(nb.ub[b]))
+        Z = X[b][ok]
+        for i, step in enumerate(problem.layers):
+            l, u = intervals[i]
+            assert np.all(Z >= l[b] - 1e-12) and np.all(Z <= u[b] + 1e-12)
+            Z = step.forward(Z)
+    assert checked > 0
+    curve = [part for i, part in hinges.slices.items() if hinges.slope[i] is None]
+    for part in curve:                       # a cut piece is split at its middle, never at 0
+        chosen = (nb.score[:, part] > 0) & (sigma[:, part] != 0)
+        assert not np.isnan(nb.points[:, part][chosen]).any()

@@ -69,6 +69,9 @@ BEST_FIRST_LIMIT = 1 << 16
 UNIT_PREFERENCE = 0.5
 #: The same for a sigmoid or tanh unit split at 0 (its split helps less).
 CURVE_PREFERENCE = 4.0
+#: The same again for cutting a sigmoid or tanh unit's interval at its middle
+#: (GenBaB-style; off by default: ``search_bits(cut_curves=False)``).
+CUT_PREFERENCE = 8.0
 #: Nodes bounded with the plain linear bound before unit splits start.
 ESCALATE_NODES = 2_000
 
@@ -83,7 +86,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
                 max_nodes: Optional[int], time_limit: Optional[float], node_batch: int,
                 t0: float, best_first_limit: Optional[int] = BEST_FIRST_LIMIT,
                 split_units: bool = False, escalate_nodes: int = ESCALATE_NODES,
-                progress: Optional[Callable] = None) -> Outcome:
+                progress: Optional[Callable] = None, cut_curves: bool = False) -> Outcome:
     """Branch and bound over the bits from the incumbent ``x0`` (k,) of 0/1.
 
     ``relaxation`` is "linear" or "interval" (already resolved). With
@@ -92,11 +95,15 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     the split multipliers (:mod:`mininn.search.optimised`), after a first
     run of ``escalate_nodes`` nodes with the plain bound (0: none).
     ``progress``: see :func:`~mininn.search.branch_and_bound.branch_and_bound`
-    (node counts include the first run's).
+    (node counts include the first run's). ``cut_curves``: sigmoid and tanh
+    units may also be cut at the middle of their input interval, again and
+    again, as in GenBaB (the cut is not folded into the bound by a
+    multiplier; on the benchmark's N(0,1) 40-16 networks it did not pay).
 
     Memory: an open node holds its k bit states (1 byte each) and, with unit
     splits, the N split signs (1 byte) and N slopes and N multipliers (8
-    bytes each) of its splittable units; at most ``best_first_limit`` nodes
+    bytes each) of its splittable units (with sigmoid or tanh units, also
+    the N lower and N upper cuts of their inputs, 8 bytes each); at most ``best_first_limit`` nodes
     are kept in best-first order, deeper ones are taken first beyond that.
     """
     k = problem.k
@@ -115,6 +122,10 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         for i, part in hinges.slices.items():
             if hinges.slope[i] is None:
                 preference[part] = CURVE_PREFERENCE
+    # sigmoid/tanh units may also be cut at other points than 0 (clamps)
+    pieces = cut_curves and hinges is not None and any(
+        s is None for s in hinges.slope.values())
+    if hinges is not None:
         # split units of the first hidden layer may force bits (implications)
         first = problem.layers[0]
         implied = (first.W, first.b, hinges.slices[1]) if (
@@ -138,10 +149,11 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         lo = (states == 1).astype(np.float64)
         hi = np.where(free, 1.0, lo)
         if hinges is not None:
-            ub, coef, alpha, beta, unit_score, lin, passes = split_bound(
-                problem.layers, hinges, lo, hi, nodes["sigma"].astype(np.float64),
-                nodes.get("alpha"), nodes.get("beta"), closed)
-            counts["bounds"] += passes
+            nb = split_bound(problem.layers, hinges, lo, hi, nodes["sigma"].astype(np.float64),
+                             nodes.get("alpha"), nodes.get("beta"), closed,
+                             clamps=(nodes["zlo"], nodes["zhi"]) if pieces else None)
+            ub, coef, alpha, beta, unit_score, lin = nb[:6]
+            counts["bounds"] += nb.passes
         elif relaxation == "linear":
             lin, coef, cap = linear_parts(problem.layers, lo, hi)
             ub = np.minimum(lin, cap)
@@ -163,12 +175,17 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
             bit = np.argmax(bit_gain, axis=1)
             # a unit split narrows both children, a bit split one of them
             unit_score = unit_score / preference
+            if pieces:
+                unit_score = np.where(np.isnan(nb.points), unit_score,
+                                      unit_score / CUT_PREFERENCE)
             unit = np.argmax(unit_score, axis=1)
             rows = np.arange(bit.size)
             use_unit = unit_score[rows, unit] > bit_gain[rows, bit]
             choice = np.where(use_unit, k + unit, bit)
             fields = {"states": states, "sigma": nodes["sigma"], "alpha": alpha,
                       "beta": beta, "choice": choice}
+            if pieces:
+                fields.update(zlo=nodes["zlo"], zhi=nodes["zhi"], point=nb.points[rows, unit])
             return ub, fields, np.where(free, coef > 0, lo), open_, leaf
         if coef is not None:
             bit = np.argmax(np.where(free, np.abs(coef), -1.0), axis=1)
@@ -183,7 +200,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         choice = parents["choice"]
         m = choice.size
         children = {name: np.concatenate([a, a]) for name, a in parents.items()
-                    if name != "choice"}
+                    if name not in ("choice", "point")}
         rows = np.arange(2 * m)
         both = np.concatenate([choice, choice])
         on_bit = both < k
@@ -191,6 +208,15 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
             np.array([0, 1], dtype=np.int8), m)[on_bit]
         if hinges is not None:
             on_unit = ~on_bit
+            if pieces:
+                # a cut at a point: z <= point in the first child, z >= point in the second
+                at = np.concatenate([parents["point"], parents["point"]])
+                cut = on_unit & ~np.isnan(at)
+                on_unit &= np.isnan(at)
+                first_half = rows < m
+                left, right = cut & first_half, cut & ~first_half
+                children["zhi"][rows[left], both[left] - k] = at[left]
+                children["zlo"][rows[right], both[right] - k] = at[right]
             children["sigma"][rows[on_unit], both[on_unit] - k] = np.repeat(
                 np.array([-1, 1], dtype=np.int8), m)[on_unit]
         return children
@@ -237,6 +263,9 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         nodes, evaluated = first.nodes, first.evaluated
         counts["nodes"], counts["evaluated"] = nodes, evaluated
     root["sigma"] = np.zeros((1, hinges.n), dtype=np.int8)
+    if pieces:
+        root["zlo"] = np.full((1, hinges.n), -np.inf)
+        root["zhi"] = np.full((1, hinges.n), np.inf)
     out = run(root, None, None if max_nodes is None else max(1, max_nodes - nodes))
     out.nodes += nodes
     out.evaluated += evaluated

@@ -99,6 +99,9 @@ def preactivation_bounds(layers, lo: np.ndarray, hi: np.ndarray, splits=None):
     inactive (u is lowered to 0), 0 where it is free. The bounds then hold on
     the box intersected with those constraints. An interval that the
     constraint would empty is left as it is (still sound on the whole box).
+    ``splits = (slices, sigma, zlo, zhi)`` adds the constraints
+    :math:`zlo_j \le z_j \le zhi_j` (each (B, N), -inf / +inf where none):
+    a unit's interval is cut to them (the pieces of a split sigmoid or tanh).
     """
     centre, radius = 0.5 * (lo + hi), 0.5 * (hi - lo)
     lines: List = [None] * len(layers)
@@ -109,6 +112,10 @@ def preactivation_bounds(layers, lo: np.ndarray, hi: np.ndarray, splits=None):
             sigma = splits[1][:, splits[0][i]]
             l = np.where((sigma > 0) & (u >= 0), np.maximum(l, 0.0), l)
             u = np.where((sigma < 0) & (l <= 0), np.minimum(u, 0.0), u)
+            if len(splits) > 2:
+                zlo, zhi = splits[2][:, splits[0][i]], splits[3][:, splits[0][i]]
+                l = np.where(zlo <= u, np.maximum(l, zlo), l)
+                u = np.where(zhi >= l, np.minimum(u, zhi), u)
             intervals[i] = (l, u)
         l_next, u_next = layer.interval(l, u)
         if type(layer) is Affine:

@@ -58,6 +58,8 @@ from .relaxations import FLAT, hinge_line_slope, hinge_slope
 
 #: S-shaped activations whose units may be split at 0 (``Units(curves=True)``).
 CURVES = (activations.Sigmoid, activations.Tanh)
+#: Narrowest piece of a sigmoid or tanh input interval that is split again.
+MIN_PIECE = 1e-3
 #: Adam steps per bounding call, and the step size for α (β: scaled per unit).
 STEPS, LEARNING_RATE = 4, 0.2
 
@@ -260,11 +262,12 @@ class NodeBounds(NamedTuple):
     linear: np.ndarray      # (B,) max of a . x + c over the box (ub may be lower:
     #                         it is capped by the interval bound too)
     passes: int             # bound evaluations: substitutions times rows
+    points: np.ndarray      # (B, N) where a unit would be cut (NaN: split at 0 by sign)
 
 
 def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: np.ndarray,
                 alpha: Optional[np.ndarray], beta: Optional[np.ndarray], closed=None,
-                steps: Optional[int] = None) -> "NodeBounds":
+                steps: Optional[int] = None, clamps=None) -> "NodeBounds":
     """Optimised upper bound of the score over each node (box and split units).
 
     lo, hi (B, k); sigma (B, N) in {-1, 0, +1} (see
@@ -277,8 +280,16 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
     :math:`|\\lambda_j|\\,|1 - s|\\,(-l_j u_j) / (u_j - l_j)`, its output
     coefficient times the largest gap between the unit and its relaxation,
     what splitting it can remove (0 for stable units).
+
+    ``clamps = (zlo, zhi)`` (B, N) cut the units' intervals (see
+    :func:`~mininn.search.bounds.preactivation_bounds`): the pieces of a
+    sigmoid or tanh unit split at points other than 0 (as in GenBaB). Such a
+    unit stays splittable while its interval is wider than ``MIN_PIECE``:
+    at 0 while its interval crosses 0 and it is not split there, else at the
+    middle of its interval (``points``).
     """
-    intervals, lines = preactivation_bounds(layers, lo, hi, (hinges.slices, sigma))
+    splits = (hinges.slices, sigma) if clamps is None else (hinges.slices, sigma, *clamps)
+    intervals, lines = preactivation_bounds(layers, lo, hi, splits)
     centre, radius = 0.5 * (lo + hi), 0.5 * (hi - lo)
     if alpha is None:
         alpha = hinges.default_alpha(intervals)
@@ -315,6 +326,7 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
     # unit scores from the warm start's coefficients (a heuristic: no need
     # for another substitution with the optimised values)
     score = np.zeros_like(alpha)
+    points = np.full_like(alpha, np.nan)
     for i, saved in tape:
         part = hinges.slices.get(i)
         if part is None or saved is None:
@@ -324,11 +336,18 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
             # a curve: the largest distance between its two lines
             aU, bU, aL, bL = lines[i]
             gap = np.maximum((aU - aL) * l + (bU - bL), (aU - aL) * u + (bU - bL))
-            gap = np.where((l < 0) & (u > 0), np.maximum(gap, 0.0), 0.0)
+            cross = (l < 0) & (u > 0) & (sigma[:, part] == 0)
+            if clamps is None:
+                gap = np.where(cross, np.maximum(gap, 0.0), 0.0)
+            else:
+                gap = np.where(cross | ((u - l) > MIN_PIECE), np.maximum(gap, 0.0), 0.0)
+                points[:, part] = np.where(cross, np.nan, 0.5 * (l + u))
+                score[:, part] = np.abs(saved[0]) * gap
+                continue
         else:
             unstable = masks[i]
             area = -l * u / np.where(unstable, u - l, 1.0)
             gap = abs(1.0 - hinges.slope[i]) * np.where(unstable, area, 0.0)
         # a split unit is never split again (its interval is one-sided anyway)
         score[:, part] = np.where(sigma[:, part] == 0, np.abs(saved[0]) * gap, 0.0)
-    return NodeBounds(ub, coef, alpha, beta, score, lin, passes)
+    return NodeBounds(ub, coef, alpha, beta, score, lin, passes, points)
