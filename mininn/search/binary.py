@@ -48,9 +48,10 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .._validation import SeedLike, check_choice, check_int, check_positive, check_real, make_rng
+from .._validation import SeedLike, check_choice, check_int, check_real, make_rng
 from .bounds import RELAXATIONS, linear_parts, resolve_relaxation, score_upper
-from .branch_and_bound import Outcome, branch_and_bound, exact_result, progress_callback
+from .branch_and_bound import (Outcome, branch_and_bound, check_budget, exact_result,
+                               progress_callback)
 from .exhaustive import MAX_EXHAUSTIVE_BITS, best_string
 from .implications import fix_bits, propagate
 from .local import hill_climb, local_search
@@ -344,12 +345,8 @@ def best_binary_input(net, output: int = 0, *, goal: str = "max", method: str = 
     problem = make_problem(net, output, goal)
     check_choice(method, "method", BINARY_METHODS)
     check_choice(relaxation, "relaxation", RELAXATIONS)
-    restarts = check_int(restarts, "restarts", minimum=1)
-    if max_nodes is not None:
-        max_nodes = check_int(max_nodes, "max_nodes", minimum=1)
-    if time_limit is not None:
-        time_limit = check_positive(time_limit, "time_limit")
-    node_batch = check_int(node_batch, "node_batch", minimum=1)
+    restarts, max_nodes, time_limit, node_batch = check_budget(restarts, max_nodes, time_limit,
+                                                               node_batch)
     if chunk_size is not None:
         chunk_size = check_int(chunk_size, "chunk_size", minimum=1)
     gap_tol = check_real(gap_tol, "gap_tol", 0.0, 1.0, open_max=True)

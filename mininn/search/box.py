@@ -22,10 +22,10 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .._validation import (SeedLike, check_bounds, check_choice, check_int, check_positive,
-                           check_real, make_rng)
+from .._validation import SeedLike, check_bounds, check_choice, check_real, make_rng
 from .bounds import RELAXATIONS, resolve_relaxation, score_upper
-from .branch_and_bound import Outcome, branch_and_bound, exact_result, progress_callback
+from .branch_and_bound import (Outcome, branch_and_bound, check_budget, exact_result,
+                               progress_callback)
 from .local import ascend
 from .problem import Problem, make_problem
 from .results import ExactResult
@@ -123,12 +123,8 @@ def best_box_input(net, output: int = 0, *, goal: str = "max", bounds=(0.0, 1.0)
     problem = make_problem(net, output, goal)
     check_choice(relaxation, "relaxation", RELAXATIONS)
     gap_tol = check_real(gap_tol, "gap_tol", 0.0, 1.0, open_min=True, open_max=True)
-    restarts = check_int(restarts, "restarts", minimum=1)
-    if max_nodes is not None:
-        max_nodes = check_int(max_nodes, "max_nodes", minimum=1)
-    if time_limit is not None:
-        time_limit = check_positive(time_limit, "time_limit")
-    node_batch = check_int(node_batch, "node_batch", minimum=1)
+    restarts, max_nodes, time_limit, node_batch = check_budget(restarts, max_nodes, time_limit,
+                                                               node_batch)
     rng = make_rng(seed)
     report = progress_callback(progress)
     lo, hi = check_bounds(bounds, problem.k)

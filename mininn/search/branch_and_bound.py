@@ -39,7 +39,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .._validation import check_callable
+from .._validation import check_callable, check_int, check_positive
 from .problem import Problem
 from .results import ExactResult
 
@@ -157,6 +157,21 @@ class Progress:
         return (f"{self.seconds:8.2f} s  {self.nodes:>11,} nodes  {self.open:>9,} open  "
                 f"value {self.value:.10g}  bound {self.bound:.10g}  gap {self.gap:.3g}  "
                 f"({state})")
+
+
+def check_budget(restarts, max_nodes, time_limit, node_batch):
+    """The engine's options, checked once for both front ends (bits and boxes).
+
+    Returns ``(restarts, max_nodes, time_limit, node_batch)``: ints >= 1 (the
+    two budgets may be None: no limit) and a time limit > 0 seconds.
+    """
+    restarts = check_int(restarts, "restarts", minimum=1)
+    if max_nodes is not None:
+        max_nodes = check_int(max_nodes, "max_nodes", minimum=1)
+    if time_limit is not None:
+        time_limit = check_positive(time_limit, "time_limit")
+    node_batch = check_int(node_batch, "node_batch", minimum=1)
+    return restarts, max_nodes, time_limit, node_batch
 
 
 def print_progress(info: Progress) -> None:
