@@ -21,7 +21,7 @@ from mininn.gradcheck import (
     check_loss, check_network, error_band, numerical_gradient)
 from mininn.layers import Dense
 
-from broken_layers import SigmoidUsingZ
+from broken_layers import DenseForgotTransposeInW, DenseForgotTransposeInX, SigmoidUsingZ
 from mininn.losses import MSE, BinaryCrossEntropy, SoftmaxCrossEntropy
 
 SHAPES = [(1, 1, 1), (4, 3, 2), (7, 5, 6)]     # (batch, n_in, n_out)
@@ -43,24 +43,6 @@ class Scale:
     def backward(self, dy):
         self.grads["a"] = np.sum(dy * self._x, axis=0)
         return dy * self.params["a"]
-
-
-class DenseForgotTransposeInW(Dense):
-    """dW = dy^T x instead of x^T dy: the transposed gradient."""
-
-    def backward(self, dy):
-        self.grads["W"] = dy.T @ self._x
-        self.grads["b"] = dy.sum(axis=0)
-        return dy @ self.params["W"].T
-
-
-class DenseForgotTransposeInX(Dense):
-    """dx = dy W instead of dy W^T (only runs when W is square)."""
-
-    def backward(self, dy):
-        self.grads["W"] = self._x.T @ dy
-        self.grads["b"] = dy.sum(axis=0)
-        return dy @ self.params["W"]
 
 
 # ------------------------------------------------------ numerical_gradient
