@@ -144,3 +144,24 @@ def test_output_bounds_are_linear_through_a_cnn_and_sound(name):
                                  np.where(rng.random((200, k)) < 0.5, lo[i], hi[i])])
             out = net.forward(samples)[:, j]
             assert lin[0][i] - 1e-9 <= out.min() and out.max() <= lin[1][i] + 1e-9
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_exact_binary_search_on_a_cnn_uses_linear_bounds_and_equals_enumeration(seed):
+    """best_binary_input searches a CNN in its exact Dense+ReLU form (linear bounds):
+    the optimum equals enumeration of all 2^16 images, its value is the CNN's own
+    output, and linear bounds need fewer nodes than interval bounds."""
+    from mininn.convolution import Conv2D
+    from mininn.pooling import Flatten, MaxPool2D, Unflatten
+    from mininn.search import best_binary_input, exhaustive_values
+
+    net = mininn.Sequential([Unflatten((1, 4, 4)), Conv2D(1, 2, 3, padding=1, seed=seed),
+                             mininn.ReLU(), MaxPool2D(2), Flatten(), mininn.Dense(8, 2, seed=seed)])
+    values = exhaustive_values(net, 1)
+    for goal, best in (("max", values.max()), ("min", values.min())):
+        linear = best_binary_input(net, 1, goal=goal, relaxation="linear", seed=0)
+        assert linear.certified and abs(linear.value - best) <= 1e-9
+        assert abs(linear.value - float(net.forward(linear.x[None])[0, 1])) <= 1e-12
+    interval = best_binary_input(net, 1, relaxation="interval", seed=0)
+    linear = best_binary_input(net, 1, relaxation="linear", seed=0)
+    assert abs(interval.value - linear.value) <= 1e-12 and linear.nodes < interval.nodes

@@ -50,6 +50,7 @@ import numpy as np
 
 from .._validation import SeedLike, check_choice, check_int, check_real, make_rng
 from .bounds import RELAXATIONS, linear_parts, resolve_relaxation, score_upper
+from .image_bounds import dense_equivalent, supports_linear
 from .branch_and_bound import (Outcome, branch_and_bound, check_budget, exact_result,
                                progress_callback)
 from .exhaustive import MAX_EXHAUSTIVE_BITS, best_string
@@ -342,9 +343,13 @@ def best_binary_input(net, output: int = 0, *, goal: str = "max", method: str = 
         large for ``"exhaustive"``, non-positive budgets or sizes.
     """
     t0 = time.perf_counter()
-    problem = make_problem(net, output, goal)
     check_choice(method, "method", BINARY_METHODS)
     check_choice(relaxation, "relaxation", RELAXATIONS)
+    if relaxation != "interval" and supports_linear(net):
+        # a CNN computes exactly what its rewriting as Dense layers and ReLUs
+        # computes (image_bounds); searched in that form it gets linear bounds
+        net = dense_equivalent(net)
+    problem = make_problem(net, output, goal)
     restarts, max_nodes, time_limit, node_batch = check_budget(restarts, max_nodes, time_limit,
                                                                node_batch)
     if chunk_size is not None:

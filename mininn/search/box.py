@@ -24,6 +24,7 @@ import numpy as np
 
 from .._validation import SeedLike, check_bounds, check_choice, check_real, make_rng
 from .bounds import RELAXATIONS, resolve_relaxation, score_upper
+from .image_bounds import dense_equivalent, supports_linear
 from .branch_and_bound import (Outcome, branch_and_bound, check_budget, exact_result,
                                progress_callback)
 from .local import ascend
@@ -120,8 +121,12 @@ def best_box_input(net, output: int = 0, *, goal: str = "max", bounds=(0.0, 1.0)
         else ``"max_nodes"`` or ``"time_limit"``.
     """
     t0 = time.perf_counter()
-    problem = make_problem(net, output, goal)
     check_choice(relaxation, "relaxation", RELAXATIONS)
+    if relaxation != "interval" and supports_linear(net):
+        # a CNN computes exactly what its rewriting as Dense layers and ReLUs
+        # computes (image_bounds); searched in that form it gets linear bounds
+        net = dense_equivalent(net)
+    problem = make_problem(net, output, goal)
     gap_tol = check_real(gap_tol, "gap_tol", 0.0, 1.0, open_min=True, open_max=True)
     restarts, max_nodes, time_limit, node_batch = check_budget(restarts, max_nodes, time_limit,
                                                                node_batch)

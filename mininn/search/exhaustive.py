@@ -44,7 +44,7 @@ def auto_chunk(problem: Problem) -> int:
     2 MiB per array: cache friendly, and below the size at which a threaded
     BLAS splits a matrix-vector product over threads.
     """
-    width = max([getattr(step, "n_out", 1) for step in problem.layers] + [1])
+    width = max([getattr(step, "n_out", None) or 1 for step in problem.layers] + [1])
     return max(256, 1 << max(0, (1 << 18) // width).bit_length() - 1)
 
 
