@@ -76,7 +76,16 @@ class Optimizer:
                 raise ValueError(f"grads[{i}] must have the shape of params[{i}] {p.shape}, "
                                  f"got {g.shape}")
 
-    def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:  # pragma: no cover
+    def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+        """One update of every array in ``params`` (in place), after checking the lists.
+
+        Each gradient must have exactly its array's shape (no broadcasting).
+        """
+        self._check_lists(params, grads)
+        self._step(params, grads)
+
+    def _step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:  # pragma: no cover
+        """The update itself, unchecked (``fit`` calls it once the first step was checked)."""
         raise NotImplementedError
 
 
@@ -111,9 +120,7 @@ class SGD(Optimizer):
             raise ValueError("nesterov=True needs momentum > 0, got momentum=0")
         self.nesterov = bool(nesterov)
 
-    def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
-        """One update of every array in ``params`` (in place)."""
-        self._check_lists(params, grads)
+    def _step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         self.t += 1
         lr = self._lr_array
         if self.momentum == 0.0:
@@ -157,9 +164,7 @@ class Adam(Optimizer):
         self.betas = (b1, b2)
         self.eps = check_positive(eps, "eps")
 
-    def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
-        """One update of every array in ``params`` (in place)."""
-        self._check_lists(params, grads)
+    def _step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         self._init_state(params, 2)
         self.t += 1
         b1, b2 = self.betas

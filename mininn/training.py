@@ -26,7 +26,7 @@ from ._table import Tabular
 from ._validation import (SeedLike, as_float_array, check_bool, check_int, check_optimizer,
                           make_rng)
 from .network import Sequential
-from .optim import SGD
+from .optim import SGD, Optimizer
 
 
 @dataclass(repr=False)
@@ -168,6 +168,9 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
     # The methods of the inner loop, looked up once rather than on every update.
     forward, backward_params, gradients = net._forward, net._backward_params, net.gradients
     loss_forward, loss_backward, step = loss.forward, loss.backward, optimizer.step
+    # step = "check the gradients' shapes, then _step": the first update is
+    # checked; the gradients keep their shapes, so later ones call _step.
+    unchecked_step = optimizer._step if type(optimizer).step is Optimizer.step else step
     if type(loss).forward is _losses.Loss.forward:
         # forward = "check the target, then _forward": the targets were
         # checked above, once, so the loop calls the formula itself
@@ -196,6 +199,7 @@ def fit(net: Sequential, X, y, loss="mse", optimizer=None, epochs: int = 100,
             except ValueError:
                 _check_gradient_shapes(net, grads)     # names the layer, if that is the cause
                 raise
+            step = unchecked_step
         if epoch % check_every == 0 or epoch == epochs:
             _check_parameters(net, epoch, optimizer)
         history.loss.append(total / n)

@@ -200,3 +200,47 @@ def test_nan_targets_are_refused_by_fit():
         fit(mininn.mlp([2, 3, 1], seed=0), X, np.array([1.0, np.nan, 0, 0]), epochs=1)
     with pytest.raises(ValueError, match=r"\by\b.*\[0, 1\]"):
         fit(mininn.mlp([2, 3, 1], output="sigmoid", seed=0), X, 2 * y, "bce", epochs=1)
+
+
+def test_fit_calls_overridden_step_and_forward_on_every_update():
+    # fit checks shapes once and then calls the unchecked internals (_step, _forward) --
+    # but only of mininn's own methods: a subclass that overrides step or forward must
+    # see every single call.
+    class CountingSGD(mininn.SGD):
+        calls = 0
+
+        def step(self, params, grads):
+            CountingSGD.calls += 1
+            super().step(params, grads)
+
+    class CountingMSE(mininn.MSE):
+        calls = 0
+
+        def forward(self, pred, target):
+            CountingMSE.calls += 1
+            return super().forward(pred, target)
+
+    X, y = mininn.datasets.problem_2016()
+    net = mininn.mlp([2, 3, 1], hidden="sigmoid", output="sigmoid", seed=0)
+    mininn.fit(net, X, y, CountingMSE(), CountingSGD(0.1), epochs=3, batch_size=1, seed=0)
+    assert CountingSGD.calls == 12 and CountingMSE.calls == 12
+
+
+def test_fit_with_unchecked_steps_trains_like_checked_steps():
+    # the same updates, bit for bit, whether every step is checked or only the first
+    X, y = mininn.datasets.problem_2016()
+    a = mininn.mlp([2, 3, 1], hidden="sigmoid", output="sigmoid", seed=3)
+    b = mininn.mlp([2, 3, 1], hidden="sigmoid", output="sigmoid", seed=3)
+    mininn.fit(a, X, y, "mse", mininn.SGD(0.1), epochs=20, batch_size=1, seed=1)
+    opt = mininn.SGD(0.1)
+    rng = np.random.default_rng(1)           # fit's shuffling with seed=1
+    loss = mininn.MSE()
+    for _ in range(20):
+        order = rng.permutation(4)
+        for i in order:
+            out = b.forward(X[i:i + 1])
+            loss.forward(out, y[i:i + 1, None] if y.ndim == 1 else y[i:i + 1])
+            b.backward(loss.backward())
+            opt.step(b.parameters(), b.gradients())        # checked every time
+    for p, q in zip(a.parameters(), b.parameters()):
+        np.testing.assert_array_equal(p, q)
