@@ -14,8 +14,7 @@ from search_nets import HIDDEN, BoundedDoubler, Doubler, bit_rows, planted_net, 
 import mininn
 from mininn import activations as act
 from mininn.layers import Dense
-from mininn.search import (MAX_EXHAUSTIVE_BITS, ExactResult, best_binary_input,
-                           exhaustive_values)
+from mininn.search import MAX_EXHAUSTIVE_BITS, best_binary_input, exhaustive_values
 from mininn.search.binary import search_bits
 from mininn.search.bounds import resolve_relaxation
 from mininn.search.problem import make_problem
