@@ -515,7 +515,7 @@ def test_use_logit_needs_a_monotone_last_activation():
 
 
 # --------------------------------------------------------------------------
-# the public API speaks the DESIGN.md vocabulary
+# the public API speaks one vocabulary (mininn/search/results.py, docs/architecture.md)
 # --------------------------------------------------------------------------
 
 FIND_INPUT_KEYWORDS = {
