@@ -79,7 +79,7 @@ def test_adversarial_pairs_show_image_attack_and_change():
 
 def test_radii_plot_joins_certified_and_attack_radius_of_each_image():
     net = small_cnn()
-    radii = robustness_radii(net, X=X, eps_max=0.3, tol=1e-2, steps=5)
+    radii = robustness_radii(net, X=X, eps_max=0.3, eps_tol=1e-2, steps=5)
     ax = plotting.plot_radii(radii)
     lines = {line.get_gid(): line for line in ax.lines}
     order = np.argsort(radii.attack_epsilon, kind="stable")

@@ -71,7 +71,7 @@ def test_linear_classifier_radii_are_exact(seed):
     d = (W[:, 0] - W[:, 1]) * np.where(c == 0, 1, -1)[:, None]       # (6, 5): w_c - w_other
     exact = np.abs(X @ (W[:, 0] - W[:, 1]) + b[0] - b[1]) / np.abs(d).sum(axis=1)
     tol = 1e-4
-    radii = robustness_radii(net, X=X, eps_max=20.0, tol=tol, bounds=(-50.0, 50.0),
+    radii = robustness_radii(net, X=X, eps_max=20.0, eps_tol=tol, bounds=(-50.0, 50.0),
                              relaxation="interval")
     assert np.all(radii.certified_epsilon <= exact) and np.all(exact - radii.certified_epsilon <= tol)
     assert np.all(radii.attack_epsilon >= exact - 1e-12)
@@ -151,7 +151,7 @@ def test_pgd_is_at_least_as_strong_as_fgsm_here_and_stays_in_its_box():
 
 def test_radii_of_a_cnn_are_ordered_and_verified():
     net, X = small_cnn(2), images(8, seed=3)
-    radii = robustness_radii(net, X=X, eps_max=0.5, tol=2e-3, steps=10)
+    radii = robustness_radii(net, X=X, eps_max=0.5, eps_tol=2e-3, steps=10)
     found = np.isfinite(radii.attack_epsilon)
     assert found.any()
     assert np.all(radii.certified_epsilon <= radii.attack_epsilon)
@@ -167,7 +167,7 @@ def test_radii_of_a_cnn_are_ordered_and_verified():
 def test_a_misclassified_image_has_both_radii_zero():
     net, X = small_cnn(), images(3)
     wrong = (predictions(net, X) + 1) % 4
-    radii = robustness_radii(net, wrong, X=X, tol=1e-2, steps=5)
+    radii = robustness_radii(net, wrong, X=X, eps_tol=1e-2, steps=5)
     assert np.all(radii.certified_epsilon == 0) and np.all(radii.attack_epsilon == 0)
 
 
@@ -212,8 +212,8 @@ def test_bad_arguments_name_the_argument():
         certify(net, X=X, epsilon=0.1, relaxation="crown")
     with pytest.raises(ValueError, match="eps_max"):
         robustness_radii(net, X=X, eps_max=0.0)
-    with pytest.raises(ValueError, match="tol"):
-        robustness_radii(net, X=X, tol=-1.0)
+    with pytest.raises(ValueError, match="eps_tol"):
+        robustness_radii(net, X=X, eps_tol=-1.0)
     with pytest.raises(TypeError, match="bounds"):
         attack(net, X=X, epsilon=0.1, bounds=0.5)
 

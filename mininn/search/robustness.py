@@ -24,7 +24,7 @@ where it is available.
 
 **Radii by bisection.** The largest certifiable ε (certified at lo, not at
 hi) and the smallest ε at which the PGD attack finds a counterexample, per
-image, each to ``tol``. Soundness guarantees
+image, each to ``eps_tol``. Soundness guarantees
 
 .. math:: \varepsilon_{\text{certified}} \;\le\; \varepsilon^* \;\le\; \varepsilon_{\text{attack}}
 
@@ -106,13 +106,14 @@ class RadiiResult(Tabular):
     Attributes
     ----------
     certified_epsilon : ndarray (n,)
-        Certified at this radius (0: not even at ``tol``).
+        Certified at this radius (0: not even at ``eps_tol``).
     attack_epsilon : ndarray (n,)
         The attack found a counterexample at this radius (inf: not up to ``eps_max``).
     xs : ndarray (n, k)
         The counterexample at ``attack_epsilon`` (the image itself where none).
     labels : ndarray (n,)
-    eps_max, tol : float
+    eps_max, eps_tol : float
+        The largest radius tried, and the bisection's tolerance on the radius.
     relaxation : str
         The bounds used, "linear" or "interval" ("auto" resolved).
     seconds : float
@@ -123,14 +124,14 @@ class RadiiResult(Tabular):
     xs: np.ndarray
     labels: np.ndarray
     eps_max: float
-    tol: float
+    eps_tol: float
     relaxation: str
     seconds: float
 
     def _table(self):
         rows = [(i, int(self.labels[i]), f"{self.certified_epsilon[i]:.4g}",
                  f"{self.attack_epsilon[i]:.4g}") for i in range(len(self.labels))]
-        title = (f"robustness radii (bisection to {self.tol:g}, up to {self.eps_max:g}, "
+        title = (f"robustness radii (bisection to {self.eps_tol:g}, up to {self.eps_max:g}, "
                  f"{self.relaxation} bounds)")
         return (title, ("image", "label", "certified eps", "attack eps"), rows,
                 "certified eps <= true robust radius <= attack eps")
@@ -233,7 +234,7 @@ def certify(net: Sequential, label=None, *, X, epsilon, relaxation: str = "auto"
 
 
 def robustness_radii(net: Sequential, label=None, *, X, eps_max: float = 0.5,
-                     tol: float = 1e-3, relaxation: str = "auto", steps: int = 20,
+                     eps_tol: float = 1e-3, relaxation: str = "auto", steps: int = 20,
                      bounds=(0.0, 1.0)) -> RadiiResult:
     r"""Per image, the largest certified ε and the smallest ε PGD breaks, by bisection.
 
@@ -243,7 +244,7 @@ def robustness_radii(net: Sequential, label=None, *, X, eps_max: float = 0.5,
     Certified side: certified at lo (0 at the start), not at hi -- the attack
     radius to begin with, since no box holding a counterexample can be
     certified (an image certified even at ``eps_max`` gets ``eps_max``). Both
-    stop when ``hi - lo <= tol``; the certified radius reported is lo, the
+    stop when ``hi - lo <= eps_tol``; the certified radius reported is lo, the
     attack radius hi. An image whose
     label is not its prediction has both radii 0.
 
@@ -253,7 +254,7 @@ def robustness_radii(net: Sequential, label=None, *, X, eps_max: float = 0.5,
     net, X = _images(net, X)
     labels = _labels(net, label, X)
     eps_max = check_real(eps_max, "eps_max", minimum=0.0, open_min=True)
-    tol = check_real(tol, "tol", minimum=0.0, open_min=True)
+    eps_tol = check_real(eps_tol, "eps_tol", minimum=0.0, open_min=True)
     steps = check_int(steps, "steps", minimum=1)
     relaxation = _relaxation(net, relaxation)
     pixels = check_bounds(bounds, X.shape[1])
@@ -285,7 +286,7 @@ def robustness_radii(net: Sequential, label=None, *, X, eps_max: float = 0.5,
         hit, found = attacked(todo, mid)
         a_hi[todo[hit]], xs[todo[hit]] = mid[hit], found[hit]
         a_lo[todo[~hit]] = mid[~hit]
-        todo = todo[a_hi[todo] - a_lo[todo] > tol]
+        todo = todo[a_hi[todo] - a_lo[todo] > eps_tol]
     # certified radius: certified at c_lo, not at c_hi -- and never at a_hi, where
     # a counterexample exists: the bisection starts below the attack radius
     c_lo, c_hi = np.zeros(n), np.minimum(a_hi, eps_max)
@@ -297,8 +298,8 @@ def robustness_radii(net: Sequential, label=None, *, X, eps_max: float = 0.5,
         mid = 0.5 * (c_lo[todo] + c_hi[todo])
         ok = certified(todo, mid)
         c_lo[todo[ok]], c_hi[todo[~ok]] = mid[ok], mid[~ok]
-        todo = todo[c_hi[todo] - c_lo[todo] > tol]
+        todo = todo[c_hi[todo] - c_lo[todo] > eps_tol]
     c_lo[wrong] = 0.0
     return RadiiResult(certified_epsilon=c_lo, attack_epsilon=a_hi, xs=xs, labels=labels,
-                       eps_max=eps_max, tol=tol, relaxation=relaxation,
+                       eps_max=eps_max, eps_tol=eps_tol, relaxation=relaxation,
                        seconds=time.perf_counter() - began)

@@ -398,7 +398,7 @@ for r, b in zip(rows, boxes):
 # $$ ε_{\text{certified}} \le ε^* \le ε_{\text{attack}} . $$
 
 # %%
-radii = robustness_radii(cnn, y_test[:40], X=X_test[:40], eps_max=0.5, tol=1e-3, steps=20)
+radii = robustness_radii(cnn, y_test[:40], X=X_test[:40], eps_max=0.5, eps_tol=1e-3, steps=20)
 ok = radii.certified_epsilon > 0
 ratio = radii.attack_epsilon[ok] / radii.certified_epsilon[ok]
 print(f"median certified radius {np.median(radii.certified_epsilon):.3f}, "
