@@ -149,7 +149,7 @@ class BinaryCrossEntropy(Loss):
                 p = np.clip(pred, self.eps, 1.0 - self.eps)
                 self._p = p
                 self._clipped = p != pred
-                value = float(-np.sum(target * np.log(p) + (1.0 - target) * np.log1p(-p))) / pred.size
+                value = float(0.0 - np.sum(target * np.log(p) + (1.0 - target) * np.log1p(-p))) / pred.size
         return value
 
     def backward(self) -> np.ndarray:
@@ -222,7 +222,7 @@ class SoftmaxCrossEntropy(Loss):
             terms = np.multiply(target, log_softmax, out=np.zeros_like(log_softmax),
                                 where=target != 0.0)
         self._target = target
-        return float(-np.sum(terms)) / pred.shape[0]
+        return float(0.0 - np.sum(terms)) / pred.shape[0]      # 0.0 - : +0.0, never -0.0
 
     def backward(self) -> np.ndarray:
         return (self._softmax - self._target) / self._target.shape[0]

@@ -181,3 +181,9 @@ def test_extreme_logits_give_a_finite_softmax_loss():
     np.testing.assert_array_equal(loss.backward(), [[0.0, 0.0]])
     with np.errstate(all="raise"):
         assert loss(z, np.array([0])) == 0.0
+
+
+def test_a_perfect_prediction_has_loss_plus_zero_not_minus_zero():
+    # -sum(0) is -0.0, which prints as "-0.0" and puzzles a student
+    value = losses.SoftmaxCrossEntropy()(np.array([[1000.0, 0.0]]), np.array([0]))
+    assert value == 0.0 and str(value) == "0.0"
