@@ -78,7 +78,8 @@ def test_a_blank_layer_is_not_implemented_yet_through_its_crashes(capsys):
     assert [c.exception for c in report.crashes] == ["NotImplementedError"]
     with pytest.raises(GradingFailure):
         grade("blank layer", lambda: report)
-    assert "not implemented yet" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.startswith("FAIL  blank layer") and "not implemented yet" in out
 
 
 def test_a_crash_that_escapes_the_check_keeps_file_and_line_in_a_real_file(capsys):
