@@ -174,6 +174,8 @@ class SoftmaxCrossEntropy(Loss):
     convention :math:`0 \log 0 = 0`), even where the softmax underflows to 0.
     Targets: integer class labels (n,) or rows of class probabilities (n, C),
     each row non-negative and summing to 1. Reduction: mean over the n samples.
+    A class with target 0 adds nothing, even where its log-probability is
+    :math:`-\infty` (logits ~1e308 apart): the convention :math:`0 \log 0 = 0`.
     Gradient: :math:`\partial L/\partial z = (\mathrm{softmax}(z) - t) / n`.
     """
 
@@ -213,14 +215,15 @@ class SoftmaxCrossEntropy(Loss):
         return super().checked(pred, target)
 
     def _forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        with np.errstate(over="ignore", under="ignore"):
+        # over/underflow: exp of very negative shifted logits is 0, as it should be;
+        # invalid: 0 * (-inf) below, which np.where replaces by 0 (0 log 0 = 0)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             shifted = pred - pred.max(axis=1, keepdims=True)
             exp = np.exp(shifted)
             total = exp.sum(axis=1, keepdims=True)
             self._softmax = exp / total
             log_softmax = shifted - np.log(total)
-            terms = np.multiply(target, log_softmax, out=np.zeros_like(log_softmax),
-                                where=target != 0.0)
+            terms = np.where(target == 0.0, 0.0, target * log_softmax)
         self._target = target
         return float(0.0 - np.sum(terms)) / pred.shape[0]      # 0.0 - : +0.0, never -0.0
 

@@ -90,8 +90,9 @@ def test_a_crash_that_escapes_the_check_keeps_file_and_line_in_a_real_file(capsy
     with pytest.raises(GradingFailure):
         grade("backward", students_backward)
     out = capsys.readouterr().out
+    assert out.startswith("FAIL  backward") and "ValueError" in out
     assert "in students_backward(), test_grading.py:" in out
-    assert "np.ones((5, 2)) @ W" in out and "ValueError" in out
+    assert "np.ones((5, 2)) @ W" in out and "transpose" in out       # the line and a hint
 
 
 def test_a_passing_report_with_no_crashes_prints_pass(capsys):
