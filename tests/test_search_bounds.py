@@ -7,7 +7,7 @@ from search_nets import HIDDEN, bit_rows, random_net
 
 from mininn import activations as act
 from mininn.search import exhaustive_values, output_bounds
-from mininn.search.relaxations import relax
+from mininn.search.relaxations import relax, tangent_ranges, with_tangents
 
 
 @pytest.mark.parametrize("layer", [act.Sigmoid(), act.Tanh(), act.ReLU(), act.LeakyReLU(0.1),
@@ -26,6 +26,33 @@ def test_relaxation_lines_enclose_the_activation(layer):
         slack = 1e-14 * (1.0 + np.abs(z) + np.abs(f))     # rounding of a*z + b
         assert np.all(aL * z + bL <= f + slack)
         assert np.all(f <= aU * z + bU + slack)
+
+
+@pytest.mark.parametrize("cls", [act.Sigmoid, act.Tanh])
+def test_every_tangent_point_in_its_range_gives_a_bounding_line(cls):
+    """The touching points the bound optimises (fractions t in [0, 1] of
+    tangent_ranges): at both ends and anywhere between, the lines enclose f."""
+    rng = np.random.default_rng(3)
+    layer = cls()
+    for scale in [0.01, 1.0, 5.0, 40.0]:
+        a, b = rng.normal(0, scale, 400), rng.normal(0, scale, 400)
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        ranges = tangent_ranges(cls, lo, hi)
+        loU, hiU, loL, hiL = ranges
+        has = ~np.isnan(loU) | ~np.isnan(loL)
+        assert has.mean() > 0.5                           # most lines have a choice
+        assert np.all((loU <= hiU)[~np.isnan(loU)]) and np.all((loL <= hiL)[~np.isnan(loL)])
+        chords = relax(layer, lo, hi)
+        z = lo + rng.random((60, 1)) * (hi - lo)
+        z = np.concatenate([z, lo[None], hi[None]])
+        f = layer.forward(z)
+        slack = 1e-14 * (1.0 + np.abs(z) + np.abs(f))
+        for tU, tL in [(0.0, 0.0), (1.0, 1.0), (0.5, 0.5)] + [
+                (rng.random(400), rng.random(400)) for _ in range(5)]:
+            tU, tL = np.broadcast_to(tU, lo.shape), np.broadcast_to(tL, lo.shape)
+            (aU, bU, aL, bL), _ = with_tangents(cls, chords, ranges, tU, tL)
+            assert np.all(aL * z + bL <= f + slack)
+            assert np.all(f <= aU * z + bU + slack)
 
 
 @pytest.mark.parametrize("hidden", HIDDEN)

@@ -28,14 +28,20 @@ Three methods, from sure-but-slow to fast-and-sure:
     For networks whose hidden activations include ReLU, LeakyReLU, sigmoid
     or tanh, the default ``relaxation="auto"`` goes further once a search
     needs more than ``ESCALATE_NODES`` nodes: it starts again from the root
-    (keeping its incumbent) with *hidden-unit splits* -- a node may split a
-    unit whose input interval crosses 0 into :math:`z_j \le 0` and
-    :math:`z_j \ge 0` instead of fixing a bit, whichever promises more (a
-    unit's score is its output coefficient times the largest gap of its
-    relaxation, divided by ``UNIT_PREFERENCE`` or ``CURVE_PREFERENCE``; a
-    bit's the size of its coefficient) -- and bounds every node with hinge
-    slopes and split multipliers optimised by projected gradient descent
-    (:mod:`mininn.search.optimised`), each child starting from its parent's.
+    (keeping its incumbent) and bounds every node with its relaxation
+    *optimised* by projected gradient descent
+    (:mod:`mininn.search.optimised`), each child starting from its
+    parent's: the slopes of the hinges' lines, the touching points of the
+    sigmoid and tanh units' tangent lines, and the multipliers of split
+    units. A node may also split a ReLU or LeakyReLU unit whose input
+    interval crosses 0 into :math:`z_j \le 0` and :math:`z_j \ge 0`
+    (*hidden-unit splits*) instead of fixing a bit, whichever promises more
+    (a unit's score is its output coefficient times the largest gap of its
+    relaxation, divided by ``UNIT_PREFERENCE``; a bit's the size of its
+    coefficient). Sigmoid and tanh units are not split by default: with
+    optimised tangent points, bit splits closed the benchmark's networks
+    3-10x sooner (``search_bits(split_curves=True)`` splits them at 0,
+    ``cut_curves=True`` also at the middle of their interval, as GenBaB does).
 
 Minimising output j is maximising :math:`-z_j` (see
 :mod:`mininn.search.problem`); the result's ``bound`` is then a *lower*
@@ -69,7 +75,8 @@ BEST_FIRST_LIMIT = 1 << 16
 #: from the bound in both children) exceeds this times the bit's (what
 #: fixing it removes in one child).
 UNIT_PREFERENCE = 0.5
-#: The same for a sigmoid or tanh unit split at 0 (its split helps less).
+#: The same for a sigmoid or tanh unit split at 0 (its split helps less;
+#: only with ``search_bits(split_curves=True)``).
 CURVE_PREFERENCE = 4.0
 #: The same again for cutting a sigmoid or tanh unit's interval at its middle
 #: (GenBaB-style; off by default: ``search_bits(cut_curves=False)``).
@@ -88,7 +95,8 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
                 max_nodes: Optional[int], time_limit: Optional[float], node_batch: int,
                 t0: float, best_first_limit: Optional[int] = BEST_FIRST_LIMIT,
                 split_units: bool = False, escalate_nodes: int = ESCALATE_NODES,
-                progress: Optional[Callable] = None, cut_curves: bool = False) -> Outcome:
+                progress: Optional[Callable] = None, split_curves: bool = False,
+                cut_curves: bool = False) -> Outcome:
     """Branch and bound over the bits from the incumbent ``x0`` (k,) of 0/1.
 
     ``relaxation`` is "linear" or "interval" (already resolved). With
@@ -97,16 +105,18 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     the split multipliers (:mod:`mininn.search.optimised`), after a first
     run of ``escalate_nodes`` nodes with the plain bound (0: none).
     ``progress``: see :func:`~mininn.search.branch_and_bound.branch_and_bound`
-    (node counts include the first run's). ``cut_curves``: sigmoid and tanh
-    units may also be cut at the middle of their input interval, again and
-    again, as in GenBaB (the cut is not folded into the bound by a
-    multiplier; on the benchmark's N(0,1) 40-16 networks it did not pay).
+    (node counts include the first run's). ``split_curves``: sigmoid and tanh
+    units may be split at 0 too (their tangent points are optimised either
+    way); with ``cut_curves`` also at the middle of their input interval,
+    again and again, as in GenBaB (the cut has no multiplier in the bound).
 
     Memory: an open node holds its k bit states (1 byte each) and, with unit
-    splits, the N split signs (1 byte) and N slopes and N multipliers (8
-    bytes each) of its splittable units (with sigmoid or tanh units, also
-    the N lower and N upper cuts of their inputs, 8 bytes each); at most ``best_first_limit`` nodes
-    are kept in best-first order, deeper ones are taken first beyond that.
+    splits, the N split signs (1 byte) and N multipliers (8 bytes each) of
+    its splittable units and their free line parameters (8 bytes each: one
+    slope per hinge unit, two tangent points per sigmoid or tanh unit); with
+    ``cut_curves`` also the N lower and N upper cuts of their inputs (8 bytes
+    each). At most ``best_first_limit`` nodes are kept in best-first order,
+    deeper ones are taken first beyond that.
     """
     k = problem.k
     x_best = np.asarray(x0, dtype=np.float64).copy()
@@ -122,10 +132,10 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     if hinges is not None:
         preference = np.full(hinges.n, UNIT_PREFERENCE)
         for i, part in hinges.slices.items():
-            if hinges.slope[i] is None:
-                preference[part] = CURVE_PREFERENCE
+            if hinges.slope[i] is None:     # a curve: never split unless asked
+                preference[part] = CURVE_PREFERENCE if split_curves else np.inf
     # sigmoid/tanh units may also be cut at other points than 0 (clamps)
-    pieces = cut_curves and hinges is not None and any(
+    pieces = split_curves and cut_curves and hinges is not None and any(
         s is None for s in hinges.slope.values())
     if hinges is not None:
         # split units of the first hidden layer may force bits (implications)

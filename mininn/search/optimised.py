@@ -1,4 +1,4 @@
-r"""Optimised linear bounds: tune the free slopes (α) and the split multipliers (β).
+r"""Optimised linear bounds: tune the free lines (α) and the split multipliers (β).
 
 The linear bound of :mod:`mininn.search.bounds` fixes one line of every
 unstable hinge unit (ReLU, LeakyReLU with slope s, input interval
@@ -8,7 +8,12 @@ unstable hinge unit (ReLU, LeakyReLU with slope s, input interval
 
 is valid on *every* interval (for s <= 1, :math:`\alpha z \le f(z)`; for
 s > 1, :math:`\alpha z \ge f(z)`), so the bound :math:`U(\alpha)` is sound
-for each α and may be *minimised* over α (as in α-CROWN).
+for each α and may be *minimised* over α (as in α-CROWN). Sigmoid and tanh
+units have free lines too: the tangent at any point d of a range
+(:func:`~mininn.search.relaxations.tangent_ranges`) bounds f, so each unit
+has two more parameters, the touching points of its upper and lower
+tangent, written as fractions :math:`t \in [0, 1]` of their ranges
+(:math:`d = lo + t\,(hi - lo)`); a line that is a chord has none.
 
 A branch and bound may also *split* a hinge unit: fix it active
 (:math:`z_j \ge 0`) or inactive (:math:`z_j \le 0`), with sign
@@ -39,7 +44,10 @@ Walking back up with :math:`g = \partial U / \partial \lambda`:
 * through an activation with output coefficients :math:`\lambda`:
   :math:`\partial U/\partial \beta = g\,\sigma`,
   :math:`\partial U/\partial \alpha = g\,\lambda^-` (s <= 1; :math:`g\,\lambda^+` for
-  s > 1) on unstable units, and :math:`g \leftarrow g\,a_U + b_U` where
+  s > 1) on unstable units; for a tangent at d (slope :math:`f'(d)`,
+  intercept :math:`f(d) - f'(d)\,d`), :math:`\partial U/\partial t =
+  \lambda^\pm f''(d)\,(g - d)\,(hi - lo)` (:math:`\lambda^+` for the upper
+  tangent, :math:`\lambda^-` for the lower); then :math:`g \leftarrow g\,a_U + b_U` where
   :math:`\lambda > 0`, :math:`g\,a_L + b_L` elsewhere.
 
 The minimisation is projected Adam (α clipped to its range, β to >= 0);
@@ -54,7 +62,8 @@ import numpy as np
 from .. import activations
 from .bounds import preactivation_bounds
 from .problem import Affine
-from .relaxations import FLAT, hinge_line_slope, hinge_slope
+from .relaxations import (FLAT, curvature, default_fractions, hinge_line_slope, hinge_slope,
+                          tangent_ranges, with_tangents)
 
 #: S-shaped activations whose units may be split at 0 (``Units(curves=True)``).
 CURVES = (activations.Sigmoid, activations.Tanh)
@@ -69,14 +78,18 @@ class Units:
 
     Hinge units (ReLU, LeakyReLU) have a free slope and may be split at 0;
     with ``curves=True`` sigmoid and tanh units may be split at 0 too (their
-    convex and concave halves), with a multiplier but no free slope.
-    ``slices[i]`` are the columns of step i; ``slope[i]`` the hinge's slope s
-    below 0 (None for a curve); ``alpha_range`` the (lo, hi) of every unit's
-    free slope, (N,) (0 for curves, where alpha is unused).
+    convex and concave halves), with a multiplier, and have two free
+    tangent points. ``slices[i]`` are the columns of step i in (B, N) arrays
+    (sigma, beta, scores); ``slope[i]`` the hinge's slope s below 0 (None for
+    a curve). The free parameters alpha are (B, A): for step i the columns
+    ``alpha_slices[i]``, one slope per hinge unit, two fractions (upper
+    tangent, then lower tangent) per curve unit; ``alpha_range`` their
+    (lo, hi), (A,).
     """
 
     def __init__(self, layers, k: int, curves: bool = False) -> None:
         self.slices: Dict[int, slice] = {}
+        self.alpha_slices: Dict[int, slice] = {}
         self.slope: Dict[int, Optional[float]] = {}
         lo, hi = [], []
         width, n = k, 0
@@ -88,22 +101,37 @@ class Units:
             if s is None and not (curves and type(step) in CURVES):
                 continue
             self.slices[i] = slice(n, n + width)
+            self.alpha_slices[i] = slice(len(lo), len(lo) + (width if s is not None else 2 * width))
             self.slope[i] = s
-            lo += [0.0 if s is None else min(s, 1.0)] * width
-            hi += [0.0 if s is None else max(s, 1.0)] * width
+            if s is None:        # tangent points: fractions of their ranges
+                lo += [0.0] * (2 * width)
+                hi += [1.0] * (2 * width)
+            else:
+                lo += [min(s, 1.0)] * width
+                hi += [max(s, 1.0)] * width
             n += width
         self.n = n
+        self.n_alpha = len(lo)
         self.alpha_range = (np.array(lo), np.array(hi))
 
     def default_alpha(self, intervals) -> np.ndarray:
-        """The rule's slopes (1 or s by the longer side; see relaxations), (B, N)."""
+        """The rules' slopes and tangent points (see relaxations), (B, A)."""
         B = intervals[0][0].shape[0]
-        alpha = np.zeros((B, self.n))
-        for i, part in self.slices.items():
+        alpha = np.zeros((B, self.n_alpha))
+        for i, part in self.alpha_slices.items():
+            l, u = intervals[i]
             if self.slope[i] is not None:
-                l, u = intervals[i]
                 alpha[:, part] = hinge_line_slope(self.slope[i], l, u)
+            else:
+                alpha[:, part] = np.concatenate(default_fractions(l, u), axis=1)
         return alpha
+
+    def free_lines(self, layers, intervals) -> dict:
+        """Per step, what its free parameters act on: the unstable units of a
+        hinge (B, width) or the tangent ranges of a curve (relaxations)."""
+        return {i: (_unstable(*intervals[i]) if self.slope[i] is not None
+                    else tangent_ranges(type(layers[i]), *intervals[i]))
+                for i in self.slices}
 
 
 def _unstable(l: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -115,12 +143,15 @@ def substitute(layers, lines, intervals, centre, radius, hinges: "Units",
                sigma: Optional[np.ndarray], masks: Optional[dict] = None):
     """The bound U (B,) of the score, the input coefficients (B, k), and a tape.
 
-    ``alpha`` (B, N) replaces the free line's slope of unstable hinge units;
-    ``beta`` (B, N) >= 0 with ``sigma`` (B, N) in {-1, 0, +1} adds the split
-    constraints (see the module docstring). None leaves them out. ``masks``
-    may hold the unstable units of each hinge step, computed once.
+    ``alpha`` (B, A) sets the free lines: the slope of unstable hinge units'
+    line through 0, the tangent points of sigmoid and tanh units (see
+    :class:`Units`); ``beta`` (B, N) >= 0 with ``sigma`` (B, N) in
+    {-1, 0, +1} adds the split constraints (see the module docstring). None
+    leaves them out. ``masks``: :meth:`Units.free_lines`, if computed already.
     """
     B = centre.shape[0]
+    if alpha is not None and not masks:
+        masks = hinges.free_lines(layers, intervals)
     lam = np.ones((B, 1))
     const = np.zeros(B)
     tape: List[Tuple] = []
@@ -133,28 +164,34 @@ def substitute(layers, lines, intervals, centre, radius, hinges: "Units",
             continue
         aU, bU, aL, bL = lines[i]
         part = hinges.slices.get(i)
-        unstable = None
-        if part is not None and alpha is not None and hinges.slope[i] is not None:
-            unstable = masks[i] if masks else _unstable(*intervals[i])
-            if hinges.slope[i] <= 1.0:
-                aL = np.where(unstable, alpha[:, part], aL)
+        free = None
+        if part is not None and alpha is not None:
+            free = masks[i]
+            a = alpha[:, hinges.alpha_slices[i]]
+            if hinges.slope[i] is None:             # a curve: its two tangent points
+                w = a.shape[1] // 2
+                (aU, bU, aL, bL), points = with_tangents(type(step), lines[i], free,
+                                                         a[:, :w], a[:, w:])
+                free = free + points                # (loU, hiU, loL, hiL, dU, dL)
+            elif hinges.slope[i] <= 1.0:
+                aL = np.where(free, a, aL)
             else:
-                aU = np.where(unstable, alpha[:, part], aU)
+                aU = np.where(free, a, aU)
         pos, neg = np.maximum(lam, 0.0), np.minimum(lam, 0.0)
         const = const + (pos * bU + neg * bL).sum(axis=1)
         lam_in = pos * aU + neg * aL
         if part is not None and beta is not None:
             lam_in = lam_in + beta[:, part] * sigma[:, part]
-        tape.append((i, (lam, aU, bU, aL, bL, unstable)))
+        tape.append((i, (lam, aU, bU, aL, bL, free)))
         lam = lam_in
     upper = const + (lam * centre).sum(axis=1) + (np.abs(lam) * radius).sum(axis=1)
     return upper, lam, tape
 
 
 def gradient(layers, tape, lam, centre, radius, hinges: "Units", sigma):
-    """(dU/dalpha, dU/dbeta), each (B, N), from the tape of :func:`substitute`."""
+    """(dU/dalpha (B, A), dU/dbeta (B, N)) from the tape of :func:`substitute`."""
     B = centre.shape[0]
-    d_alpha = np.zeros((B, hinges.n))
+    d_alpha = np.zeros((B, hinges.n_alpha))
     d_beta = np.zeros((B, hinges.n))
     g = centre + np.sign(lam) * radius
     for i, saved in reversed(tape):
@@ -162,15 +199,24 @@ def gradient(layers, tape, lam, centre, radius, hinges: "Units", sigma):
         if saved is None:
             g = g @ step.W + step.b
             continue
-        lam_out, aU, bU, aL, bL, unstable = saved
+        lam_out, aU, bU, aL, bL, free = saved
         part = hinges.slices.get(i)
         if part is not None:
             if sigma is not None:
                 d_beta[:, part] = g * sigma[:, part]
-            if unstable is not None:
-                side = (np.minimum(lam_out, 0.0) if hinges.slope[i] <= 1.0
-                        else np.maximum(lam_out, 0.0))
-                d_alpha[:, part] = np.where(unstable, g * side, 0.0)
+            pos, neg = np.maximum(lam_out, 0.0), np.minimum(lam_out, 0.0)
+            cols = hinges.alpha_slices[i]
+            if free is not None and hinges.slope[i] is None:
+                # tangent at d: a = f'(d), b = f(d) - f'(d) d, so
+                # dU/dd = lambda f''(d) (g - d), times the range's width
+                loU, hiU, loL, hiL, dU, dL = free
+                up = pos * curvature(type(step), dU) * (g - dU) * (hiU - loU)
+                down = neg * curvature(type(step), dL) * (g - dL) * (hiL - loL)
+                d_alpha[:, cols] = np.concatenate([np.where(np.isnan(loU), 0.0, up),
+                                                   np.where(np.isnan(loL), 0.0, down)], axis=1)
+            elif free is not None:
+                side = neg if hinges.slope[i] <= 1.0 else pos
+                d_alpha[:, cols] = np.where(free, g * side, 0.0)
         g = np.where(lam_out > 0, g * aU + bU, g * aL + bL)
     return d_alpha, d_beta
 
@@ -203,7 +249,7 @@ def optimise(layers, lines, intervals, centre, radius, hinges: "Units",
     """
     lo, hi = hinges.alpha_range
     if masks is None:
-        masks = {i: _unstable(*intervals[i]) for i in hinges.slices}
+        masks = hinges.free_lines(layers, intervals)
     params = [np.clip(alpha, lo, hi)] + ([] if beta is None else [np.maximum(beta, 0.0)])
     moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
     best = None
@@ -256,7 +302,7 @@ class NodeBounds(NamedTuple):
 
     ub: np.ndarray          # (B,) sound upper bound of the score over each node
     coef: np.ndarray        # (B, k) input coefficients a: score(x) <= a . x + c
-    alpha: np.ndarray       # (B, N) the best slopes ...
+    alpha: np.ndarray       # (B, A) the best free lines ...
     beta: np.ndarray        # (B, N) ... and multipliers found
     score: np.ndarray       # (B, N) what splitting each unit can remove
     linear: np.ndarray      # (B,) max of a . x + c over the box (ub may be lower:
@@ -271,11 +317,11 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
     """Optimised upper bound of the score over each node (box and split units).
 
     lo, hi (B, k); sigma (B, N) in {-1, 0, +1} (see
-    :func:`mininn.search.bounds.preactivation_bounds`); alpha, beta (B, N)
-    warm starts (None: the rule's slopes and zeros). ``closed(ub) -> bool
+    :func:`mininn.search.bounds.preactivation_bounds`); alpha (B, A), beta
+    (B, N) warm starts (None: the rules' lines and zeros). ``closed(ub) -> bool
     (B,)`` marks nodes whose warm-start bound is good enough already: they
     are not optimised. Returns :class:`NodeBounds`: ub (B,), input
-    coefficients (B, k), alpha, beta, unit scores (B, N), the linear
+    coefficients (B, k), alpha (B, A), beta, unit scores (B, N), the linear
     bound's maximum (B,) and the number of passes; the score of an unstable unit is
     :math:`|\\lambda_j|\\,|1 - s|\\,(-l_j u_j) / (u_j - l_j)`, its output
     coefficient times the largest gap between the unit and its relaxation,
@@ -294,10 +340,10 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
     if alpha is None:
         alpha = hinges.default_alpha(intervals)
     if beta is None:
-        beta = np.zeros_like(alpha)
+        beta = np.zeros_like(sigma)
     lo_a, hi_a = hinges.alpha_range
     alpha, beta = np.clip(alpha, lo_a, hi_a), np.maximum(beta, 0.0)
-    masks = {i: _unstable(*intervals[i]) for i in hinges.slices}
+    masks = hinges.free_lines(layers, intervals)
     ub, coef, tape = substitute(layers, lines, intervals, centre, radius, hinges, alpha, beta,
                                 sigma, masks)
     steps = STEPS if steps is None else steps
@@ -309,10 +355,8 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
             first = (ub.copy(), coef.copy(), tape)
         else:
             part = [_rows(x, todo) for x in (intervals, lines, centre, radius, sigma)]
-            part.append({i: m[todo] for i, m in masks.items()})
-            first = (ub[todo], coef[todo],
-                     [(i, None if t is None else tuple(None if a is None else a[todo]
-                                                       for a in t)) for i, t in tape])
+            part.append({i: _rows(m, todo) for i, m in masks.items()})
+            first = (ub[todo], coef[todo], [(i, _rows(t, todo)) for i, t in tape])
         u2, a2, al2, be2 = optimise(layers, part[1], part[0], part[2], part[3], hinges,
                                     alpha[todo], beta[todo], part[4], steps=steps,
                                     masks=part[5], first=first)
@@ -325,8 +369,8 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
     ub = np.minimum(ub, intervals[-1][1][:, 0])
     # unit scores from the warm start's coefficients (a heuristic: no need
     # for another substitution with the optimised values)
-    score = np.zeros_like(alpha)
-    points = np.full_like(alpha, np.nan)
+    score = np.zeros_like(sigma)
+    points = np.full_like(sigma, np.nan)
     for i, saved in tape:
         part = hinges.slices.get(i)
         if part is None or saved is None:

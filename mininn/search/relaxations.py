@@ -109,27 +109,80 @@ def _tangent_point(cls: type, l: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.where(bad, u, d)
 
 
-def relax_s_shaped(cls: type, l: np.ndarray, u: np.ndarray) -> Lines:
-    """(aU, bU, aL, bL) for sigmoid or tanh on [l, u] (see the module docstring)."""
-    f = cls().forward
-    aU, bU = chord(f, l, u)
-    aL, bL = aU.copy(), bU.copy()
-    tU, cU = tangent(cls, 0.5 * (l + u))
-    convex, concave = u <= 0, l >= 0
-    aL, bL = np.where(convex, tU, aL), np.where(convex, cU, bL)
-    aU, bU = np.where(concave, tU, aU), np.where(concave, cU, bU)
-    cross = ~(convex | concave)
+def tangent_ranges(cls: type, l: np.ndarray, u: np.ndarray) -> Lines:
+    r"""Where the tangent lines of sigmoid or tanh on [l, u] may touch f.
+
+    Returns (loU, hiU, loL, hiL), each like l: the tangent at any
+    :math:`d \in [loU, hiU]` is an upper line, at any :math:`d \in [loL, hiL]`
+    a lower one. On a concave piece the upper range is [l, u], on a convex
+    piece the lower one; across 0 the upper range is :math:`[d^*(l), u]` and
+    the lower one :math:`[l, -d^*(-u)]` (the tangent at d lies above
+    :math:`(l, f(l))` for every such d, since
+    :math:`\frac{d}{dd}[f(d) - f'(d)(d - l)] = -f''(d)(d - l) \ge 0` for
+    d >= 0). NaN where that line is the chord (it has no touching point to
+    choose) and on intervals narrower than ``FLAT``.
+    """
+    loU, hiU, loL, hiL = (np.full_like(l, np.nan) for _ in range(4))
+    wide = (u - l) > FLAT
+    concave, convex = wide & (l >= 0), wide & (u <= 0)
+    loU[concave], hiU[concave] = l[concave], u[concave]
+    loL[convex], hiL[convex] = l[convex], u[convex]
+    cross = wide & ~(concave | convex)
     if cross.any():
         lc, uc = l[cross], u[cross]
-        k = aU[cross]                                   # the chord's slope there
-        need = slope(cls, uc) < k
-        sU, iU = tangent(cls, _tangent_point(cls, lc, uc))
-        a_up, b_up = np.where(need, sU, k), np.where(need, iU, bU[cross])
-        need = slope(cls, lc) < k
-        sL, iL = tangent(cls, -_tangent_point(cls, -uc, -lc))
-        a_lo, b_lo = np.where(need, sL, k), np.where(need, iL, bL[cross])
-        aU[cross], bU[cross], aL[cross], bL[cross] = a_up, b_up, a_lo, b_lo
-    return aU, bU, aL, bL
+        k = chord(cls().forward, lc, uc)[0]
+        up = slope(cls, uc) < k          # the chord dips below f near u: a tangent
+        loU[cross] = np.where(up, _tangent_point(cls, lc, uc), np.nan)
+        hiU[cross] = np.where(up, uc, np.nan)
+        down = slope(cls, lc) < k        # the mirror image near l
+        loL[cross] = np.where(down, lc, np.nan)
+        hiL[cross] = np.where(down, -_tangent_point(cls, -uc, -lc), np.nan)
+    return loU, hiU, loL, hiL
+
+
+def default_fractions(l: np.ndarray, u: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """(tU, tL): where in its range each tangent touches by default.
+
+    The midpoint of a convex or concave piece (0.5); across 0 the end
+    nearest the other side's end of the interval (tU = 0: :math:`d^*(l)`,
+    tL = 1: :math:`-d^*(-u)`), the tangents that pass through the far corner.
+    """
+    return np.where(l >= 0, 0.5, 0.0), np.where(u <= 0, 0.5, 1.0)
+
+
+def with_tangents(cls: type, lines: Lines, ranges: Lines, tU: np.ndarray, tL: np.ndarray):
+    r"""``lines`` with each line that has a range replaced by the tangent at
+    :math:`d = lo + t\,(hi - lo)` of its range (t in [0, 1]).
+
+    Returns (lines, (dU, dL)): the touching points (0 where a line is the chord).
+    """
+    aU, bU, aL, bL = lines
+    loU, hiU, loL, hiL = ranges
+    okU, okL = ~np.isnan(loU), ~np.isnan(loL)
+    # clipped: lo + t (hi - lo) may round past hi
+    dU = np.where(okU, np.minimum(np.maximum(loU + tU * (hiU - loU), loU), hiU), 0.0)
+    dL = np.where(okL, np.minimum(np.maximum(loL + tL * (hiL - loL), loL), hiL), 0.0)
+    sU, cU = tangent(cls, dU)
+    sL, cL = tangent(cls, dL)
+    return ((np.where(okU, sU, aU), np.where(okU, cU, bU),
+             np.where(okL, sL, aL), np.where(okL, cL, bL)), (dU, dL))
+
+
+def curvature(cls: type, z: np.ndarray) -> np.ndarray:
+    r"""f''(z) of sigmoid, :math:`\sigma(1 - \sigma)(1 - 2\sigma)`, or tanh,
+    :math:`-2 \tanh z\,(1 - \tanh^2 z)`: how a tangent turns as its point moves."""
+    a = value(cls, z)
+    if cls is activations.Sigmoid:
+        return a * (1.0 - a) * (1.0 - 2.0 * a)
+    return -2.0 * a * (1.0 - a * a)
+
+
+def relax_s_shaped(cls: type, l: np.ndarray, u: np.ndarray) -> Lines:
+    """(aU, bU, aL, bL) for sigmoid or tanh on [l, u] (see the module docstring):
+    the chord, replaced by a tangent at its default point where one is needed."""
+    chord_lines = chord(cls().forward, l, u)
+    lines = chord_lines + tuple(a.copy() for a in chord_lines)
+    return with_tangents(cls, lines, tangent_ranges(cls, l, u), *default_fractions(l, u))[0]
 
 
 def hinge_line_slope(s: float, l: np.ndarray, u: np.ndarray) -> np.ndarray:
