@@ -101,7 +101,8 @@ class Units:
             if s is None and not (curves and type(step) in CURVES):
                 continue
             self.slices[i] = slice(n, n + width)
-            self.alpha_slices[i] = slice(len(lo), len(lo) + (width if s is not None else 2 * width))
+            n_free = width if s is not None else 2 * width
+            self.alpha_slices[i] = slice(len(lo), len(lo) + n_free)
             self.slope[i] = s
             if s is None:        # tangent points: fractions of their ranges
                 lo += [0.0] * (2 * width)
