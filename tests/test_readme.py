@@ -28,3 +28,11 @@ def test_readme_python_example_runs(capsys):
     assert abs(best.x[0]) < 0.05 and abs(best.x[1] - 1) < 0.05
     assert namespace["G"].shape == (4, 2) and namespace["J"].shape == (4, 1, 2)
     assert namespace["report"].passed
+
+
+def test_readme_has_no_unfilled_placeholder():
+    # a line that is one upper-case word (such as PERF_TABLE) is a template
+    # slot nobody filled in, not text for a reader
+    lines = [line for line in README.read_text().splitlines()
+             if re.fullmatch(r"[A-Z][A-Z0-9_]{3,}", line.strip())]
+    assert lines == []
