@@ -91,7 +91,11 @@ def make_net(cell: Cell, seed: int) -> mininn.Sequential:
 
 
 def milp_optimum(net: mininn.Sequential, time_limit: float):
-    """(value, seconds, proved) of the big-M MILP of a k-H-1 ReLU net, by HiGHS."""
+    """(value, seconds, proved, gap) of the big-M MILP of a k-H-1 ReLU net, by HiGHS.
+
+    ``gap``: HiGHS's dual bound minus its best value, on the network's output
+    (0 when proved; None when it found no solution).
+    """
     W1, b1 = net.layers[0].params["W"], net.layers[0].params["b"]
     w2, b2 = net.layers[2].params["W"][:, 0], float(net.layers[2].params["b"][0])
     k, H = W1.shape
@@ -119,8 +123,10 @@ def milp_optimum(net: mininn.Sequential, time_limit: float):
                options={"time_limit": time_limit, "mip_rel_gap": 1e-12})
     seconds = time.perf_counter() - t0
     if res.x is None:
-        return None, seconds, False
-    return -res.fun + b2, seconds, res.status == 0
+        return None, seconds, False, None
+    value, upper = -res.fun + b2, -res.mip_dual_bound + b2
+    proved = res.status == 0
+    return value, seconds, proved, 0.0 if proved else max(upper - value, 0.0)
 
 
 def run_cell(cell: Cell, n_nets: int) -> dict:
@@ -132,10 +138,12 @@ def run_cell(cell: Cell, n_nets: int) -> dict:
         row = {"seed": seed, "seconds": result.seconds, "nodes": result.nodes,
                "bound_evaluations": result.bound_evaluations,
                "certified": result.certified, "value": result.value, "gap": result.gap,
-               "milp_seconds": None, "milp_value": None, "milp_proved": None, "agree": None}
+               "milp_seconds": None, "milp_value": None, "milp_proved": None,
+               "milp_gap": None, "agree": None}
         if cell.activation == "relu" and milp is not None:
-            value, seconds, proved = milp_optimum(net, cell.time_limit)
-            row.update(milp_seconds=seconds, milp_value=value, milp_proved=proved)
+            value, seconds, proved, gap = milp_optimum(net, cell.time_limit)
+            row.update(milp_seconds=seconds, milp_value=value, milp_proved=proved,
+                       milp_gap=gap)
             if value is not None and proved and result.certified:
                 row["agree"] = abs(value - result.value) <= 1e-9 * max(1.0, abs(value))
         rows.append(row)
@@ -151,8 +159,16 @@ def verdict(out: dict) -> str:
     cell, rows = out["cell"], out["rows"]
     if not all(r["certified"] for r in rows):
         gaps = [r["gap"] for r in rows if not r["certified"]]
-        return (f"MISSED ({sum(r['certified'] for r in rows)}/{len(rows)} certified in "
-                f"{cell.time_limit:g} s; gaps left {', '.join(f'{g:.2g}' for g in gaps)})")
+        text = (f"MISSED ({sum(r['certified'] for r in rows)}/{len(rows)} certified in "
+                f"{cell.time_limit:g} s; gaps left {', '.join(f'{g:.2g}' for g in gaps)}")
+        milp_gaps = [r["milp_gap"] for r in rows if r["milp_proved"] is not None]
+        if milp_gaps:
+            # how far HiGHS got in the same time on the same nets
+            text += "; HiGHS: " + ", ".join("proved" if r["milp_proved"] else
+                                            "no solution" if r["milp_gap"] is None else
+                                            f"gap {r['milp_gap']:.2g}"
+                                            for r in rows if r["milp_proved"] is not None)
+        return text + ")"
     if any(r["agree"] is False for r in rows):
         return "DISAGREE with HiGHS"
     t = _median([r["seconds"] for r in rows])
