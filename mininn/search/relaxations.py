@@ -17,15 +17,17 @@ elementwise for arrays of intervals. The linear bounds of
   is above f iff :math:`f'(u)` is at least its slope; otherwise the upper line
   is the tangent at a point :math:`d \ge d^*(l)`, where the tangent at
   :math:`d^*(l)` passes through :math:`(l, f(l))`. By the point symmetry of
-  f about :math:`(0, f(0))` the lower line is the mirror image.
+  f about :math:`(0, f(0))` the lower line is the mirror image. The rules'
+  touching points may be moved within :func:`tangent_ranges`.
 * **Hinges** (ReLU, LeakyReLU with slope s): the chord above (for
   :math:`s \le 1`, below for :math:`s > 1`), and on the other side the line
   through 0 with slope 1 or s, whichever matches the longer side of
   :math:`[l, u]` exactly.
 
 f and f' come from the activation layers' own ``forward`` and ``backward``
-(no second copy of the formulas). Intervals narrower than ``FLAT`` get the
-constant lines :math:`f(l) \le f(z) \le f(u)`.
+(no second copy of the formulas); f'', which only the tuning of tangent
+points needs (:mod:`mininn.search.optimised`), is written here. Intervals
+narrower than ``FLAT`` get the constant lines :math:`f(l) \le f(z) \le f(u)`.
 """
 from __future__ import annotations
 
@@ -109,7 +111,7 @@ def _tangent_point(cls: type, l: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.where(bad, u, d)
 
 
-def tangent_ranges(cls: type, l: np.ndarray, u: np.ndarray) -> Lines:
+def tangent_ranges(cls: type, l: np.ndarray, u: np.ndarray) -> Tuple[np.ndarray, ...]:
     r"""Where the tangent lines of sigmoid or tanh on [l, u] may touch f.
 
     Returns (loU, hiU, loL, hiL), each like l: the tangent at any
@@ -143,9 +145,10 @@ def tangent_ranges(cls: type, l: np.ndarray, u: np.ndarray) -> Lines:
 def default_fractions(l: np.ndarray, u: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """(tU, tL): where in its range each tangent touches by default.
 
-    The midpoint of a convex or concave piece (0.5); across 0 the end
-    nearest the other side's end of the interval (tU = 0: :math:`d^*(l)`,
-    tL = 1: :math:`-d^*(-u)`), the tangents that pass through the far corner.
+    The midpoint of a convex or concave piece (0.5); across 0 the tangents
+    through the far corner of the interval: tU = 0 (:math:`d^*(l)`, the upper
+    tangent through :math:`(l, f(l))`) and tL = 1 (:math:`-d^*(-u)`, the lower
+    tangent through :math:`(u, f(u))`).
     """
     return np.where(l >= 0, 0.5, 0.0), np.where(u <= 0, 0.5, 1.0)
 
@@ -180,9 +183,8 @@ def curvature(cls: type, z: np.ndarray) -> np.ndarray:
 def relax_s_shaped(cls: type, l: np.ndarray, u: np.ndarray) -> Lines:
     """(aU, bU, aL, bL) for sigmoid or tanh on [l, u] (see the module docstring):
     the chord, replaced by a tangent at its default point where one is needed."""
-    chord_lines = chord(cls().forward, l, u)
-    lines = chord_lines + tuple(a.copy() for a in chord_lines)
-    return with_tangents(cls, lines, tangent_ranges(cls, l, u), *default_fractions(l, u))[0]
+    chords = chord(cls().forward, l, u) * 2            # (aU, bU, aL, bL), all the chord
+    return with_tangents(cls, chords, tangent_ranges(cls, l, u), *default_fractions(l, u))[0]
 
 
 def hinge_line_slope(s: float, l: np.ndarray, u: np.ndarray) -> np.ndarray:
