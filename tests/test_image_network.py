@@ -56,6 +56,26 @@ def test_images_give_the_numbers_of_the_same_layers_behind_unflatten():
                           flat.input_gradient(rows, 1))
 
 
+def test_input_search_on_a_network_that_starts_with_a_convolution():
+    """The images' shape comes from x0; the search is the one of the same
+    layers behind an Unflatten, step for step, and x is flat."""
+    net, X = conv_first(), images(n=3)
+    with pytest.raises(ValueError, match=r"any height and width.*x0.*Unflatten"):
+        mininn.search.maximize_input(net, 1, steps=5)
+    with pytest.raises(ValueError, match=r"x0 must be images .* C = 2"):
+        mininn.search.maximize_input(net, 1, steps=5, x0=X[:, :1])
+    flat = mininn.Sequential([Unflatten((2, 6, 6))] + net.layers)
+    for x0 in (X, X[0]):                       # (n_starts, C, H, W) or one (C, H, W)
+        found = mininn.search.maximize_input(net, 1, steps=40, x0=x0)
+        same = mininn.search.maximize_input(flat, 1, steps=40, x0=x0.reshape(-1, 72))
+        assert found.xs.shape == same.xs.shape == (x0.size // 72, 72)
+        assert np.array_equal(found.xs, same.xs) and np.array_equal(found.values, same.values)
+        assert found.value > net.forward(x0.reshape(-1, 2, 6, 6))[:, 1].max()
+        assert net.forward(found.x.reshape(1, 2, 6, 6))[0, 1] == pytest.approx(found.value)
+    with pytest.raises(ValueError, match="number of inputs of net is unknown"):
+        mininn.search.maximize_input(mininn.Sequential([mininn.ReLU()]), 0)
+
+
 def test_fit_trains_on_image_batches_like_on_rows():
     X, y = images(40), np.random.default_rng(2).integers(0, 4, 40)
     a, b = conv_first(3), conv_first(3)

@@ -112,7 +112,10 @@ def find_input(net: Sequential, output: int = 0, *, goal: str = "max",
         How the box is kept (see the module docstring).
     x0 : array (k,) or (n_starts, k), optional
         Starts. For "projected", "sigmoid" and "mirror" they must lie in the
-        box; "none" accepts any.
+        box; "none" accepts any. A network that starts with a convolution
+        takes images of any size: give x0 as images, (C, H, W) or
+        (n_starts, C, H, W); the search then moves flat points of
+        k = C*H*W values (``x.reshape(C, H, W)`` is the image).
     n_starts : int, optional
         Instead of x0: this many starts drawn uniformly in the box from
         ``seed``. Without x0 and n_starts: one start at the box centre (one

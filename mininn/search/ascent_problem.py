@@ -35,6 +35,7 @@ from .._validation import (
 )
 from ..activations import Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh, sigmoid
 from ..network import Sequential
+from ..pooling import Unflatten
 from ..optim import SGD
 
 METHODS = ("none", "projected", "sigmoid", "mirror")
@@ -195,6 +196,33 @@ def _box_rows(bounds) -> Optional[int]:
     return rows[0] if rows else None
 
 
+def _flat_images(net: Sequential, x0):
+    """(the network with an ``Unflatten`` in front, x0 as rows) for a network
+    that starts with a convolution.
+
+    Such a network takes images of any height and width; the search moves
+    flat points x (k = C*H*W), so the images' shape comes from ``x0``, (C, H, W)
+    or (n_starts, C, H, W), and the result's ``x`` is flat (``x.reshape(C, H, W)``).
+    """
+    if not net._takes_images:
+        raise ValueError("the number of inputs of net is unknown: none of its layers before "
+                         "the first Dense fixes it (start the network with a Dense or "
+                         "an Unflatten layer)")
+    first = next(layer for layer in net.layers if hasattr(layer, "in_channels"))
+    if x0 is None:
+        raise ValueError(
+            f"net starts with {first!r}, which takes images of any height and width: give x0 "
+            f"with the images' shape, (C, H, W) or (n_starts, C, H, W), or start the network "
+            f"with Unflatten((C, H, W))")
+    X = as_float_array(x0, "x0")
+    X = X[None] if X.ndim == 3 else X
+    channels = net.in_channels
+    if X.ndim != 4 or X.shape[0] == 0 or (channels is not None and X.shape[1] != channels):
+        raise ValueError(f"x0 must be images of shape (C, H, W) or (n_starts, C, H, W) with "
+                         f"C = {channels} for {first!r}, got shape {np.shape(x0)}")
+    return Sequential([Unflatten(X.shape[1:])] + list(net.layers)), X.reshape(X.shape[0], -1)
+
+
 def _check_x0(x0, k: int) -> np.ndarray:
     X = as_float_array(x0, "x0", copy=True)
     if X.ndim == 1:
@@ -268,9 +296,9 @@ def make_problem(net, output=0, *, goal="max", target=None, bounds=(0.0, 1.0),
     output = check_output(output, net.n_outputs)
     check_choice(goal, "goal", GOALS)
     check_choice(method, "method", METHODS)
+    if net.n_inputs is None:
+        net, x0 = _flat_images(net, x0)
     k = net.n_inputs
-    if k is None:
-        raise ValueError("net has no Dense layer, so its number of inputs is unknown")
     rng = make_rng(seed)
     if x0 is not None and n_starts is not None:
         raise ValueError("give either x0 (the starts) or n_starts (random starts), not both")
