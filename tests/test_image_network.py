@@ -74,6 +74,9 @@ def test_input_search_on_a_network_that_starts_with_a_convolution():
         assert net.forward(found.x.reshape(1, 2, 6, 6))[0, 1] == pytest.approx(found.value)
     with pytest.raises(ValueError, match="number of inputs of net is unknown"):
         mininn.search.maximize_input(mininn.Sequential([mininn.ReLU()]), 0)
+    # the searches without starts cannot know k: they say how to give it
+    with pytest.raises(ValueError, match=r"starts with Conv2D.*Unflatten\(\(C, H, W\)\)"):
+        mininn.search.best_binary_input(net, 1)
 
 
 def test_fit_trains_on_image_batches_like_on_rows():

@@ -36,6 +36,7 @@ from .._validation import (
 from ..activations import Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh, sigmoid
 from ..network import Sequential
 from ..pooling import Unflatten
+from .problem import unknown_width
 from ..optim import SGD
 
 METHODS = ("none", "projected", "sigmoid", "mirror")
@@ -204,22 +205,16 @@ def _flat_images(net: Sequential, x0):
     flat points x (k = C*H*W), so the images' shape comes from ``x0``, (C, H, W)
     or (n_starts, C, H, W), and the result's ``x`` is flat (``x.reshape(C, H, W)``).
     """
-    if not net._takes_images:
-        raise ValueError("the number of inputs of net is unknown: none of its layers before "
-                         "the first Dense fixes it (start the network with a Dense or "
-                         "an Unflatten layer)")
-    first = next(layer for layer in net.layers if hasattr(layer, "in_channels"))
-    if x0 is None:
-        raise ValueError(
-            f"net starts with {first!r}, which takes images of any height and width: give x0 "
-            f"with the images' shape, (C, H, W) or (n_starts, C, H, W), or start the network "
-            f"with Unflatten((C, H, W))")
+    if x0 is None or not net._takes_images:
+        raise unknown_width(net, "give x0 with the images' shape, (C, H, W) or "
+                                 "(n_starts, C, H, W), or start the network with "
+                                 "Unflatten((C, H, W))")
     X = as_float_array(x0, "x0")
     X = X[None] if X.ndim == 3 else X
     channels = net.in_channels
     if X.ndim != 4 or X.shape[0] == 0 or (channels is not None and X.shape[1] != channels):
         raise ValueError(f"x0 must be images of shape (C, H, W) or (n_starts, C, H, W) with "
-                         f"C = {channels} for {first!r}, got shape {np.shape(x0)}")
+                         f"C = {channels}, got shape {np.shape(x0)}")
     return Sequential([Unflatten(X.shape[1:])] + list(net.layers)), X.reshape(X.shape[0], -1)
 
 

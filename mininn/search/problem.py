@@ -30,7 +30,7 @@ import numpy as np
 from .. import activations
 from .._validation import check_choice, check_output
 from ..layers import Dense, Layer
-from ..network import Sequential
+from ..network import Sequential, _first_fixed
 
 #: Goals of the binary and box searches (continuous search adds "target").
 GOALS = ("max", "min")
@@ -197,13 +197,24 @@ class Problem:
         return X[:, self.output]
 
 
+def unknown_width(net, fix: str) -> ValueError:
+    """The error for a network whose number of inputs k is unknown; ``fix``
+    says what to do when it starts with a convolution."""
+    if net._takes_images:
+        first = _first_fixed(net.layers)
+        return ValueError(f"net starts with {first!r}, which takes images of any height and "
+                          f"width, so its number of inputs k is unknown: {fix}")
+    return ValueError("the number of inputs of net is unknown: none of its layers before the "
+                      "first Dense fixes it (start the network with a Dense or an Unflatten "
+                      "layer)")
+
+
 def make_problem(net, output, goal: str) -> Problem:
     """Validate ``net``, ``output`` and ``goal`` ("max" or "min") and build the problem."""
     if not isinstance(net, Sequential):
         raise TypeError(f"net must be a mininn.Sequential, got {type(net).__name__}")
     if net.n_inputs is None:
-        raise ValueError("net has no input size information (no Dense layer gives n_in); "
-                         "the search needs k, the number of inputs")
+        raise unknown_width(net, "start the network with Unflatten((C, H, W)); then k = C*H*W")
     output = check_output(output, net.n_outputs)
     check_choice(goal, "goal", GOALS)
     return Problem(net, output, goal)
