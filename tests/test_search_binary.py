@@ -290,9 +290,9 @@ def test_bad_input():
             best_binary_input(net, goal=goal)
     with pytest.raises(TypeError, match="mininn.Sequential"):
         best_binary_input(lambda x: x)
-    with pytest.raises(ValueError, match="input size"):
+    with pytest.raises(ValueError, match="number of inputs of net is unknown"):
         best_binary_input(mininn.Sequential([act.Sigmoid()]))
-    with pytest.raises(ValueError, match="input size"):
+    with pytest.raises(ValueError, match="number of inputs of net is unknown"):
         exhaustive_values(mininn.Sequential([act.Tanh(), act.Sigmoid()]))
     for name, value in [("max_nodes", 0), ("max_nodes", -5), ("time_limit", 0.0),
                         ("time_limit", -1.0), ("restarts", 0), ("node_batch", 0),
