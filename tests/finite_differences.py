@@ -25,6 +25,20 @@ def numeric_vjp(f, x, dy, h=1e-6):
     return grad
 
 
+def layer_gradients(layer, x, dy):
+    """{"x" and each parameter key: (analytic, numeric)} for ``layer`` at ``x``.
+
+    The analytic gradients are the layer's own ``backward(dy)`` (dL/dx and
+    ``grads``) after ``forward(x)``; the numeric ones are :func:`numeric_vjp`
+    of ``forward`` in x and in each parameter (perturbed in place, restored).
+    """
+    layer.forward(x)
+    out = {"x": (layer.backward(dy), numeric_vjp(layer.forward, x.copy(), dy))}
+    for key, param in layer.params.items():
+        out[key] = (layer.grads[key], numeric_vjp(lambda _: layer.forward(x), param, dy))
+    return out
+
+
 def rel_error(a, b):
     """max |a - b| / max(|a| + |b|, 1e-12), the CS231n relative error with a floor."""
     return np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12))

@@ -25,7 +25,7 @@ from mininn.gradcheck import (  # noqa: E402
 from mininn.layers import Dense  # noqa: E402
 from mininn.plotting.gradcheck import plot_step_size_sweep  # noqa: E402
 
-from broken_layers import SigmoidUsingZ  # noqa: E402
+from broken_layers import SigmoidUsingZ, StudentReLU  # noqa: E402
 
 H = gradcheck.DEFAULT_EPS
 
@@ -99,22 +99,15 @@ def test_a_wrong_slope_at_the_kink_itself_is_rejected():
 
 
 def test_a_students_layer_declares_its_kinks():
-    class MyReLU:
-        params, grads = {}, {}
-
-        def forward(self, z):
-            self._m = z >= 0
-            return np.maximum(z, 0)
-
-        def backward(self, d):
-            return d * self._m
-
     x = np.array([[0.0, 0.2 * H, 1.0]])
-    undeclared = check_layer(MyReLU(), x)
+    undeclared = check_layer(StudentReLU(), x)
     assert not undeclared.passed
     assert "kink here that the checker was not told about" in undeclared["x"].note
-    MyReLU.kinks = (0.0,)
-    assert check_layer(MyReLU(), x)["x"].status == "kink"
+
+    class Declared(StudentReLU):
+        kinks = (0.0,)
+
+    assert check_layer(Declared(), x)["x"].status == "kink"
 
 
 def _relu_net_with_a_unit_on_its_kink():
