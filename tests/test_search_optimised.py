@@ -242,8 +242,8 @@ def test_escalation_to_unit_splits_agrees_with_enumeration(hidden):
 @pytest.mark.parametrize("max_nodes", [50, 2600])
 def test_node_budget_holds_across_the_escalation(max_nodes):
     # a net that needs tens of thousands of nodes: both budgets stop it
-    net = mininn.mlp([40, 16, 1], hidden="relu", output="identity",
-                     seed=np.random.default_rng(2))
+    net = mininn.mlp([40, 32, 1], hidden="relu", output="identity",
+                     seed=np.random.default_rng(3))
     result = mininn.search.best_binary_input(net, max_nodes=max_nodes, node_batch=64, seed=0)
     assert result.nodes <= max_nodes + 2
     assert not result.certified and result.stop_reason == "max_nodes"

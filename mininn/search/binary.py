@@ -36,10 +36,11 @@ Three methods, from sure-but-slow to fast-and-sure:
     units. A node may also split a ReLU or LeakyReLU unit whose input
     interval crosses 0 into :math:`z_j \le 0` and :math:`z_j \ge 0`
     (*hidden-unit splits*) instead of fixing a bit, whichever promises more
-    (a unit's score is its output coefficient times the largest gap of its
-    relaxation, divided by ``UNIT_PREFERENCE``; a bit's the size of its
-    coefficient). Sigmoid and tanh units are not split by default: with
-    optimised tangent points, bit splits closed the benchmark's networks
+    (a unit's promise is its output coefficient times the gap of its line
+    where the node's bound is reached, a bit's the size of its
+    coefficient), calibrated by what earlier splits of each kind achieved
+    (:mod:`mininn.search.branching`). Sigmoid and tanh units are not split
+    by default: with optimised tangent points, bit splits closed the benchmark's networks
     3-10x sooner (``search_bits(split_curves=True)`` splits them at 0,
     ``cut_curves=True`` also at the middle of their interval, as GenBaB does).
 
@@ -55,6 +56,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from .._validation import SeedLike, check_choice, check_int, check_real, make_rng
+from .branching import CURVE_PREFERENCE, UNIT_PREFERENCE, SplitChooser
 from .bounds import RELAXATIONS, linear_parts, resolve_relaxation, score_upper
 from .image_bounds import dense_equivalent, supports_linear
 from .branch_and_bound import (Outcome, branch_and_bound, check_budget, exact_result,
@@ -71,16 +73,6 @@ BINARY_METHODS = ("exact", "exhaustive", "local")
 #: Open nodes are popped best first up to this many, depth first beyond.
 BEST_FIRST_LIMIT = 1 << 16
 
-#: A unit split is chosen over a bit split when its score (what it can remove
-#: from the bound in both children) exceeds this times the bit's (what
-#: fixing it removes in one child).
-UNIT_PREFERENCE = 0.5
-#: The same for a sigmoid or tanh unit split at 0 (its split helps less;
-#: only with ``search_bits(split_curves=True)``).
-CURVE_PREFERENCE = 4.0
-#: The same again for cutting a sigmoid or tanh unit's interval at its middle
-#: (GenBaB-style; off by default: ``search_bits(cut_curves=False)``).
-CUT_PREFERENCE = 8.0
 #: Nodes bounded with the plain linear bound before unit splits start.
 ESCALATE_NODES = 2_000
 
@@ -134,6 +126,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         for i, part in hinges.slices.items():
             if hinges.slope[i] is None:     # a curve: never split unless asked
                 preference[part] = CURVE_PREFERENCE if split_curves else np.inf
+        chooser = SplitChooser(preference)
     # sigmoid/tanh units may also be cut at other points than 0 (clamps)
     pieces = split_curves and cut_curves and hinges is not None and any(
         s is None for s in hinges.slope.values())
@@ -183,21 +176,14 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
             leaf &= ~empty
         open_ = ~leaf if empty is None else ~leaf & ~empty
         if hinges is not None:
-            bit_gain = np.where(free, np.abs(coef), -1.0)
-            bit = np.argmax(bit_gain, axis=1)
-            # a unit split narrows both children, a bit split one of them
-            unit_score = unit_score / preference
+            chooser.learn(nodes, ub, closed.best)
+            fields = chooser.choose(ub, free, coef, unit_score,
+                                    ~np.isnan(nb.points) if pieces else None)
+            fields.update(states=states, sigma=nodes["sigma"], alpha=alpha, beta=beta)
             if pieces:
-                unit_score = np.where(np.isnan(nb.points), unit_score,
-                                      unit_score / CUT_PREFERENCE)
-            unit = np.argmax(unit_score, axis=1)
-            rows = np.arange(bit.size)
-            use_unit = unit_score[rows, unit] > bit_gain[rows, bit]
-            choice = np.where(use_unit, k + unit, bit)
-            fields = {"states": states, "sigma": nodes["sigma"], "alpha": alpha,
-                      "beta": beta, "choice": choice}
-            if pieces:
-                fields.update(zlo=nodes["zlo"], zhi=nodes["zhi"], point=nb.points[rows, unit])
+                unit = np.maximum(fields["choice"] - k, 0)
+                fields.update(zlo=nodes["zlo"], zhi=nodes["zhi"],
+                              point=nb.points[np.arange(unit.size), unit])
             return ub, fields, np.where(free, coef > 0, lo), open_, leaf
         if coef is not None:
             bit = np.argmax(np.where(free, np.abs(coef), -1.0), axis=1)

@@ -61,14 +61,13 @@ import numpy as np
 
 from .. import activations
 from .bounds import preactivation_bounds
+from .branching import unit_promises
 from .problem import Affine
 from .relaxations import (FLAT, curvature, default_fractions, hinge_line_slope, hinge_slope,
                           tangent_ranges, with_tangents)
 
 #: S-shaped activations whose units may be split at 0 (``Units(curves=True)``).
 CURVES = (activations.Sigmoid, activations.Tanh)
-#: Narrowest piece of a sigmoid or tanh input interval that is split again.
-MIN_PIECE = 1e-3
 #: Adam steps per bounding call, and the step size for α (β: scaled per unit).
 STEPS, LEARNING_RATE = 4, 0.2
 
@@ -323,15 +322,13 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
     (B,)`` marks nodes whose warm-start bound is good enough already: they
     are not optimised. Returns :class:`NodeBounds`: ub (B,), input
     coefficients (B, k), alpha (B, A), beta, unit scores (B, N), the linear
-    bound's maximum (B,) and the number of passes; the score of an unstable unit is
-    :math:`|\\lambda_j|\\,|1 - s|\\,(-l_j u_j) / (u_j - l_j)`, its output
-    coefficient times the largest gap between the unit and its relaxation,
-    what splitting it can remove (0 for stable units).
+    bound's maximum (B,) and the number of passes; the units' scores are
+    what splitting each can remove (:func:`~mininn.search.branching.unit_promises`).
 
     ``clamps = (zlo, zhi)`` (B, N) cut the units' intervals (see
     :func:`~mininn.search.bounds.preactivation_bounds`): the pieces of a
     sigmoid or tanh unit split at points other than 0 (as in GenBaB). Such a
-    unit stays splittable while its interval is wider than ``MIN_PIECE``:
+    unit stays splittable while its interval is wider than ``branching.MIN_PIECE``:
     at 0 while its interval crosses 0 and it is not split there, else at the
     middle of its interval (``points``).
     """
@@ -368,31 +365,8 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
         alpha[rows], beta[rows] = al2[better], be2[better]
     lin = ub.copy()
     ub = np.minimum(ub, intervals[-1][1][:, 0])
-    # unit scores from the warm start's coefficients (a heuristic: no need
-    # for another substitution with the optimised values)
-    score = np.zeros_like(sigma)
-    points = np.full_like(sigma, np.nan)
-    for i, saved in tape:
-        part = hinges.slices.get(i)
-        if part is None or saved is None:
-            continue
-        l, u = intervals[i]
-        if hinges.slope[i] is None:
-            # a curve: the largest distance between its two lines
-            aU, bU, aL, bL = lines[i]
-            gap = np.maximum((aU - aL) * l + (bU - bL), (aU - aL) * u + (bU - bL))
-            cross = (l < 0) & (u > 0) & (sigma[:, part] == 0)
-            if clamps is None:
-                gap = np.where(cross, np.maximum(gap, 0.0), 0.0)
-            else:
-                gap = np.where(cross | ((u - l) > MIN_PIECE), np.maximum(gap, 0.0), 0.0)
-                points[:, part] = np.where(cross, np.nan, 0.5 * (l + u))
-                score[:, part] = np.abs(saved[0]) * gap
-                continue
-        else:
-            unstable = masks[i]
-            area = -l * u / np.where(unstable, u - l, 1.0)
-            gap = abs(1.0 - hinges.slope[i]) * np.where(unstable, area, 0.0)
-        # a split unit is never split again (its interval is one-sided anyway)
-        score[:, part] = np.where(sigma[:, part] == 0, np.abs(saved[0]) * gap, 0.0)
+    # unit scores from the warm start's lines and coefficients (a heuristic:
+    # no need for another substitution with the optimised values)
+    witness = np.where(coef > 0, hi, lo)
+    score, points = unit_promises(layers, hinges, tape, intervals, sigma, witness, clamps)
     return NodeBounds(ub, coef, alpha, beta, score, lin, passes, points)
