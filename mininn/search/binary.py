@@ -40,9 +40,10 @@ Three methods, from sure-but-slow to fast-and-sure:
     where the node's bound is reached, a bit's the size of its
     coefficient), calibrated by what earlier splits of each kind achieved
     (:mod:`mininn.search.branching`). Sigmoid and tanh units are not split
-    by default: with optimised tangent points, bit splits closed the benchmark's networks
-    3-10x sooner (``search_bits(split_curves=True)`` splits them at 0,
-    ``cut_curves=True`` also at the middle of their interval, as GenBaB does).
+    by default: with optimised tangent points, bit splits closed the
+    benchmark's networks 3-10x sooner (``search_bits(split_curves=True)``
+    splits them at 0, ``cut_curves=True`` also at the middle of their
+    interval, as GenBaB does).
 
 Minimising output j is maximising :math:`-z_j` (see
 :mod:`mininn.search.problem`); the result's ``bound`` is then a *lower*

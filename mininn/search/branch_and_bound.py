@@ -227,8 +227,8 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
     bounds would close their node now, so that it can skip further work on
     them (``closed(ub, strict=True)``: which are at or below the incumbent's
     score, so that the part of a node they bound may be dropped without
-    counting it as discarded); ``closed.best`` is the incumbent's score. ``branch(nodes) -> children`` (2 per parent, the parents stacked
-    twice). ``root`` may hold many nodes, with known bounds ``root_ub`` (m,)
+    counting it as discarded); ``closed.best`` is the incumbent's score.
+    ``branch(nodes) -> children`` (2 per parent, the parents stacked twice). ``root`` may hold many nodes, with known bounds ``root_ub`` (m,)
     (the open nodes of an earlier run, say); they are assessed
     ``node_batch`` at a time. ``progress(Progress)``, when given, is called
     about every ``PROGRESS_EVERY`` seconds between steps, and once at the end.

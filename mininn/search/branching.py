@@ -43,7 +43,7 @@ from typing import Optional
 
 import numpy as np
 
-#: A hinge unit's score is divided by this: a unit split narrows both
+#: A hinge unit's promise is divided by this: a unit split narrows both
 #: children, a bit split one of them.
 UNIT_PREFERENCE = 0.5
 #: The same for a sigmoid or tanh unit split at 0 (its split helps less;
