@@ -106,7 +106,9 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     Memory: an open node holds its k bit states (1 byte each) and, with unit
     splits, the N split signs (1 byte) and N multipliers (8 bytes each) of
     its splittable units and their free line parameters (8 bytes each: one
-    slope per hinge unit, two tangent points per sigmoid or tanh unit); with
+    slope per hinge unit, two tangent points per sigmoid or tanh unit) and
+    17 bytes on how it was made (its parent's bound, the kind of split and
+    what it promised; :mod:`mininn.search.branching`); with
     ``cut_curves`` also the N lower and N upper cuts of their inputs (8 bytes
     each). At most ``best_first_limit`` nodes are kept in best-first order,
     deeper ones are taken first beyond that.
