@@ -14,9 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import mininn
-from mininn import activations as act
-from mininn.layers import Dense
+from search_nets import random_net
+
 from mininn.search import branching
 from mininn.search.branching import BIT, UNIT, SplitChooser
 from mininn.search.optimised import Units, split_bound
@@ -24,19 +23,12 @@ from mininn.search.problem import make_problem
 from mininn.search.relaxations import hinge_line_slope
 
 
-def one_hidden_layer(k, width, slope, seed):
-    rng = np.random.default_rng(seed)
-    hinge = act.ReLU() if slope == 0 else act.LeakyReLU(slope)
-    first = Dense(k, width, seed=rng)
-    first.params["b"] = rng.normal(0.0, 0.5, width)
-    return mininn.Sequential([first, hinge, Dense(width, 1, seed=rng)])
-
-
-@pytest.mark.parametrize("slope", [0.0, 0.1])
+@pytest.mark.parametrize("hidden", ["relu", "leaky_relu"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_unit_promise_is_the_gap_of_its_line_at_the_witness(slope, seed):
+def test_unit_promise_is_the_gap_of_its_line_at_the_witness(hidden, seed):
     k, width, B = 6, 8, 16
-    net = one_hidden_layer(k, width, slope, seed)
+    net = random_net(k, 1, hidden, "identity", seed=seed, width=width)
+    slope = getattr(net.layers[1], "negative_slope", 0.0)
     problem = make_problem(net, 0, "max")
     units = Units(problem.layers, k)
     rng = np.random.default_rng(seed)

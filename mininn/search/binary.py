@@ -184,6 +184,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
                                     ~np.isnan(nb.points) if pieces else None)
             fields.update(states=states, sigma=nodes["sigma"], alpha=alpha, beta=beta)
             if pieces:
+                # where the chosen unit would be cut (read only for unit splits)
                 unit = np.maximum(fields["choice"] - k, 0)
                 fields.update(zlo=nodes["zlo"], zhi=nodes["zhi"],
                               point=nb.points[np.arange(unit.size), unit])

@@ -78,9 +78,8 @@ def unit_promises(layers, hinges, tape, intervals, sigma: np.ndarray, witness: n
     middle of the interval (NaN: split at 0 by sign).
     """
     pre, z = {}, witness
-    for i, step in enumerate(layers[:-1]):       # the witness's pre-activations
-        if i in hinges.slices:
-            pre[i] = z
+    for i, step in enumerate(layers[:max(hinges.slices) + 1]):
+        pre[i] = z                                 # the witness's input to step i
         z = step.forward(z)
     score = np.zeros_like(sigma)
     points = np.full_like(sigma, np.nan)

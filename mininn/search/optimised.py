@@ -365,8 +365,9 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
         alpha[rows], beta[rows] = al2[better], be2[better]
     lin = ub.copy()
     ub = np.minimum(ub, intervals[-1][1][:, 0])
-    # unit scores from the warm start's lines and coefficients (a heuristic:
-    # no need for another substitution with the optimised values)
+    # unit scores from the warm start's lines and output coefficients, at the
+    # witness of the best bound found (a heuristic: no need for another
+    # substitution with the optimised values)
     witness = np.where(coef > 0, hi, lo)
     score, points = unit_promises(layers, hinges, tape, intervals, sigma, witness, clamps)
     return NodeBounds(ub, coef, alpha, beta, score, lin, passes, points)
