@@ -17,6 +17,7 @@ from mininn.layers import Dense
 from mininn.search import MAX_EXHAUSTIVE_BITS, best_binary_input, exhaustive_values
 from mininn.search.binary import search_bits
 from mininn.search.bounds import resolve_relaxation
+from mininn.search.branch_and_bound import Cutoff, GapRule
 from mininn.search.problem import make_problem
 
 
@@ -189,6 +190,20 @@ def test_node_budget_returns_uncertified_result_with_gap():
         else:
             assert result.value >= values.min() - 1e-12 >= result.bound - 2e-12
         assert result.gap == pytest.approx(abs(result.bound - result.value))
+
+
+def test_cutoff_closes_bounds_within_the_gap_of_the_incumbent():
+    # scores are outputs before the sigmoid: a bound closes its node when its
+    # output is within gap_tol (1 + |v|) of the incumbent's output v
+    problem = make_problem(random_net(4, 1, "relu", "sigmoid", seed=0), 0, "max")
+    cutoff = Cutoff(GapRule(problem, gap_tol=1e-3), best=0.5)
+    v = 1 / (1 + np.exp(-0.5))
+    just_in = np.log(1 / (1 / (v + 0.9e-3 * (1 + v)) - 1))     # output v + 0.9 tolerances
+    just_out = np.log(1 / (1 / (v + 1.1e-3 * (1 + v)) - 1))
+    ub = np.array([0.4, 0.5, just_in, just_out, 3.0])
+    assert cutoff.best == 0.5
+    assert cutoff(ub).tolist() == [True, True, True, False, False]
+    assert cutoff(ub, strict=True).tolist() == [True, True, False, False, False]
 
 
 def test_time_budget_returns_uncertified_result():

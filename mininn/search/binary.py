@@ -57,7 +57,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from .._validation import SeedLike, check_choice, check_int, check_real, make_rng
-from .branching import CURVE_PREFERENCE, UNIT_PREFERENCE, SplitChooser
+from .branching import CURVE_PREFERENCE, UNIT_PREFERENCE, SplitChooser, unit_promises
 from .bounds import RELAXATIONS, linear_parts, resolve_relaxation, score_upper
 from .image_bounds import dense_equivalent, supports_linear
 from .branch_and_bound import (Outcome, branch_and_bound, check_budget, exact_result,
@@ -157,11 +157,17 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         lo = (states == 1).astype(np.float64)
         hi = np.where(free, 1.0, lo)
         if hinges is not None:
-            nb = split_bound(problem.layers, hinges, lo, hi, nodes["sigma"].astype(np.float64),
-                             nodes.get("alpha"), nodes.get("beta"), closed,
-                             clamps=(nodes["zlo"], nodes["zhi"]) if pieces else None)
-            ub, coef, alpha, beta, unit_score, lin = nb[:6]
+            sigma = nodes["sigma"].astype(np.float64)
+            clamps = (nodes["zlo"], nodes["zhi"]) if pieces else None
+            nb = split_bound(problem.layers, hinges, lo, hi, sigma, nodes.get("alpha"),
+                             nodes.get("beta"), closed, clamps=clamps)
+            ub, coef, alpha, beta, lin = nb.ub, nb.coef, nb.alpha, nb.beta, nb.linear
             counts["bounds"] += nb.passes
+            # what each unit's split would remove, read at the witness of the
+            # best bound found (the point where a . x is largest on the node)
+            witness = np.where(coef > 0, hi, lo)
+            unit_score, points = unit_promises(problem.layers, hinges, nb.tape, nb.intervals,
+                                               sigma, witness, clamps)
         elif relaxation == "linear":
             lin, coef, cap = linear_parts(problem.layers, lo, hi)
             ub = np.minimum(lin, cap)
@@ -181,13 +187,13 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         if hinges is not None:
             chooser.learn(nodes, ub, closed.best)
             fields = chooser.choose(ub, free, coef, unit_score,
-                                    ~np.isnan(nb.points) if pieces else None)
+                                    ~np.isnan(points) if pieces else None)
             fields.update(states=states, sigma=nodes["sigma"], alpha=alpha, beta=beta)
             if pieces:
                 # where the chosen unit would be cut (read only for unit splits)
                 unit = np.maximum(fields["choice"] - k, 0)
                 fields.update(zlo=nodes["zlo"], zhi=nodes["zhi"],
-                              point=nb.points[np.arange(unit.size), unit])
+                              point=points[np.arange(unit.size), unit])
             return ub, fields, np.where(free, coef > 0, lo), open_, leaf
         if coef is not None:
             bit = np.argmax(np.where(free, np.abs(coef), -1.0), axis=1)

@@ -63,6 +63,24 @@ class GapRule:
         return (ub <= best) | near
 
 
+class Cutoff:
+    """What a node's bound must beat to stay open: the rule and the incumbent's score.
+
+    ``cutoff(ub)`` (m,) bool: which bounds ``ub`` (m,) close their node now
+    (:meth:`GapRule.closed`); ``cutoff(ub, strict=True)``: which are at or
+    below the incumbent's score ``cutoff.best``, so that the part of a node
+    they bound may be dropped without counting it as discarded.
+    """
+
+    def __init__(self, rule: GapRule, best: float) -> None:
+        self.rule, self.best = rule, best
+
+    def __call__(self, ub, strict: bool = False) -> np.ndarray:
+        if strict:
+            return np.asarray(ub) <= self.best
+        return self.rule.closed(ub, self.best)
+
+
 class OpenList:
     """The open nodes in growable arrays: a bound ``ub`` and named fields per node."""
 
@@ -223,11 +241,9 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
     the score over each node, points to try as incumbents, which nodes still
     need splitting (a closed node's bound counts as a discarded one), and
     which nodes are the single point ``candidates[i]`` (their bound is then
-    that point's score); ``closed(ub) -> (m,) bool`` tells assess which
-    bounds would close their node now, so that it can skip further work on
-    them (``closed(ub, strict=True)``: which are at or below the incumbent's
-    score, so that the part of a node they bound may be dropped without
-    counting it as discarded); ``closed.best`` is the incumbent's score.
+    that point's score); ``closed`` is a :class:`Cutoff`: ``closed(ub)``
+    tells assess which bounds would close their node now, so that it can
+    skip further work on them, and ``closed.best`` is the incumbent's score.
     ``branch(nodes) -> children`` (2 per parent, the parents stacked twice). ``root`` may hold many nodes, with known bounds ``root_ub`` (m,)
     (the open nodes of an earlier run, say); they are assessed
     ``node_batch`` at a time. ``progress(Progress)``, when given, is called
@@ -242,11 +258,7 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
 
     def expand(children, parent_ub):
         nonlocal best, x_best, nodes, evaluated, discarded
-        def closed(u, strict=False):
-            return np.asarray(u) <= best if strict else rule.closed(u, best)
-        closed.best = best          # the incumbent's score, for assess to read
-
-        ub, children, candidates, open_, own = assess(children, closed)
+        ub, children, candidates, open_, own = assess(children, Cutoff(rule, best))
         ub = np.minimum(ub, parent_ub)
         nodes += ub.size
         s = problem.score(candidates)

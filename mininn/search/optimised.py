@@ -61,7 +61,6 @@ import numpy as np
 
 from .. import activations
 from .bounds import preactivation_bounds
-from .branching import unit_promises
 from .problem import Affine
 from .relaxations import (FLAT, curvature, default_fractions, hinge_line_slope, hinge_slope,
                           tangent_ranges, with_tangents)
@@ -304,11 +303,12 @@ class NodeBounds(NamedTuple):
     coef: np.ndarray        # (B, k) input coefficients a: score(x) <= a . x + c
     alpha: np.ndarray       # (B, A) the best free lines ...
     beta: np.ndarray        # (B, N) ... and multipliers found
-    score: np.ndarray       # (B, N) what splitting each unit can remove
     linear: np.ndarray      # (B,) max of a . x + c over the box (ub may be lower:
     #                         it is capped by the interval bound too)
     passes: int             # bound evaluations: substitutions times rows
-    points: np.ndarray      # (B, N) where a unit would be cut (NaN: split at 0 by sign)
+    intervals: list         # per step (l, u), each (B, width): its input's interval
+    tape: list              # per step, the warm start's output coefficients and lines
+    #                         (see substitute): what a unit's split would remove
 
 
 def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: np.ndarray,
@@ -321,16 +321,14 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
     (B, N) warm starts (None: the rules' lines and zeros). ``closed(ub) -> bool
     (B,)`` marks nodes whose warm-start bound is good enough already: they
     are not optimised. Returns :class:`NodeBounds`: ub (B,), input
-    coefficients (B, k), alpha (B, A), beta, unit scores (B, N), the linear
-    bound's maximum (B,) and the number of passes; the units' scores are
-    what splitting each can remove (:func:`~mininn.search.branching.unit_promises`).
+    coefficients (B, k), alpha (B, A), beta, the linear bound's maximum
+    (B,), the number of passes, and the intervals and tape of the warm
+    start's substitution, from which the branch and bound reads what
+    splitting each unit would remove (:mod:`mininn.search.branching`).
 
     ``clamps = (zlo, zhi)`` (B, N) cut the units' intervals (see
     :func:`~mininn.search.bounds.preactivation_bounds`): the pieces of a
-    sigmoid or tanh unit split at points other than 0 (as in GenBaB). Such a
-    unit stays splittable while its interval is wider than ``branching.MIN_PIECE``:
-    at 0 while its interval crosses 0 and it is not split there, else at the
-    middle of its interval (``points``).
+    sigmoid or tanh unit split at points other than 0 (as in GenBaB).
     """
     splits = (hinges.slices, sigma) if clamps is None else (hinges.slices, sigma, *clamps)
     intervals, lines = preactivation_bounds(layers, lo, hi, splits)
@@ -365,9 +363,4 @@ def split_bound(layers, hinges: "Units", lo: np.ndarray, hi: np.ndarray, sigma: 
         alpha[rows], beta[rows] = al2[better], be2[better]
     lin = ub.copy()
     ub = np.minimum(ub, intervals[-1][1][:, 0])
-    # unit scores from the warm start's lines and output coefficients, at the
-    # witness of the best bound found (a heuristic: no need for another
-    # substitution with the optimised values)
-    witness = np.where(coef > 0, hi, lo)
-    score, points = unit_promises(layers, hinges, tape, intervals, sigma, witness, clamps)
-    return NodeBounds(ub, coef, alpha, beta, score, lin, passes, points)
+    return NodeBounds(ub, coef, alpha, beta, lin, passes, intervals, tape)
