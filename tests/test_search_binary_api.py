@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import time
 
 import numpy as np
 import pytest
@@ -16,6 +17,8 @@ from search_nets import random_net
 import mininn
 from mininn import search
 from mininn.search import ExactResult
+from mininn.search.binary import search_bits
+from mininn.search.problem import make_problem
 
 FUNCTIONS = {
     "best_binary_input": {"goal", "method", "relaxation", "restarts", "max_nodes", "time_limit",
@@ -136,6 +139,25 @@ def test_progress_reports_end_with_the_result(search_name):
     assert [p.nodes for p in seen] == sorted(p.nodes for p in seen)
     assert all(p.stop_reason is None for p in seen[:-1])
     assert result.bound_evaluations >= result.nodes > 0
+
+
+@pytest.mark.parametrize("limit", [8, None])
+def test_progress_says_when_the_search_goes_depth_first(monkeypatch, limit):
+    monkeypatch.setattr(search.branch_and_bound, "PROGRESS_EVERY", 0.0)   # every step
+    problem = make_problem(mininn.mlp([16, 12, 1], hidden="tanh", output="identity", seed=3),
+                           0, "max")
+    seen = []
+    out = search_bits(problem, np.zeros(16), relaxation="interval", gap_tol=1e-9,
+                      max_nodes=None, time_limit=None, node_batch=4, t0=time.perf_counter(),
+                      best_first_limit=limit, progress=seen.append)
+    assert out.stop_reason == "proved" and len(seen) > 10
+    deep = [p for p in seen if p.depth_first]
+    assert all(p.open > 8 for p in deep)
+    if limit is None:
+        assert not deep
+    else:
+        assert deep and all(p.open <= 8 for p in seen if not p.depth_first)
+        assert "depth first" in str(deep[0]) and "depth first" not in str(seen[-1])
 
 
 def test_progress_true_prints_and_wrong_type_names_progress(capsys):

@@ -159,6 +159,9 @@ class Progress:
     ``value`` is output j at the incumbent, ``bound`` the bound on output j
     so far (both in the goal's direction), ``gap = |bound - value|``;
     ``open`` counts the open nodes; ``stop_reason`` is None while running.
+    ``depth_first``: more than ``best_first_limit`` nodes are open, so the
+    deepest are taken first; the bound then stays where the nodes left from
+    the best-first phase hold it, though subtrees are being closed.
     """
 
     nodes: int
@@ -169,9 +172,12 @@ class Progress:
     gap: float
     seconds: float
     stop_reason: Optional[str] = None
+    depth_first: bool = False
 
     def __str__(self) -> str:
         state = "running" if self.stop_reason is None else self.stop_reason
+        if self.depth_first and self.stop_reason is None:
+            state += "; depth first, so the bound moves late"
         return (f"{self.seconds:8.2f} s  {self.nodes:>11,} nodes  {self.open:>9,} open  "
                 f"value {self.value:.10g}  bound {self.bound:.10g}  gap {self.gap:.3g}  "
                 f"({state})")
@@ -293,7 +299,8 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
         upper = max(best, discarded, pool.max_ub())
         value, bound = problem.to_output([best, upper])
         progress(Progress(nodes, evaluated, pool.n, float(value), float(bound),
-                          float(abs(bound - value)), time.perf_counter() - t0, stop))
+                          float(abs(bound - value)), time.perf_counter() - t0, stop,
+                          depth_first=pool.n > pool.best_first_limit))
 
     last = time.perf_counter()
     stop_reason = "proved"
