@@ -27,6 +27,7 @@ import gc
 import importlib.util
 import os
 import sys
+import textwrap
 
 # --- BLAS threads: pinned before NumPy is imported -------------------------
 # With threadpoolctl installed the pin is done below, at run time, for every
@@ -112,6 +113,16 @@ def machine_info() -> dict:
 
 
 def plot(results: list, path: str) -> None:
+    """Save :func:`chart` of ``results`` to ``path`` (nothing when no ratio was measured)."""
+    import matplotlib.pyplot as plt
+
+    fig = chart(results)
+    if fig is not None:
+        fig.savefig(path)
+        plt.close(fig)
+
+
+def chart(results: list):
     """Bar chart of every ratio target (log scale): measured ratio, target tick, verdict colour."""
     import matplotlib
     matplotlib.use("Agg")
@@ -125,11 +136,13 @@ def plot(results: list, path: str) -> None:
             r = t.evaluate(w)
             if t.unit == "x" and r["value"] is not None:
                 better = "higher" if t.op == ">=" else "lower"
-                bars.append((f"{w.key}:\n{t.label} ({better} is better)", r["value"],
-                             t.threshold, r["met"]))
+                # long labels (the shortcut rows) wrapped, so that none is cut off
+                label = textwrap.fill(f"{t.label} ({better} is better)", 60)
+                bars.append((f"{w.key}:\n{label}", r["value"], t.threshold, r["met"]))
     if not bars:
-        return
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(bars) + 1.3), dpi=80)
+        return None
+    lines = sum(b[0].count("\n") + 1 for b in bars)
+    fig, ax = plt.subplots(figsize=(10, 0.22 * lines + 0.3 * len(bars) + 1.3), dpi=80)
     y = np.arange(len(bars))[::-1]
     ax.barh(y, [b[1] for b in bars], height=0.6,
             color=["#4c72b0" if b[3] else "#c44e52" for b in bars])
@@ -145,8 +158,7 @@ def plot(results: list, path: str) -> None:
                   fontsize=8)
     ax.set_title("mininn vs PyTorch eager and scikit-learn, one thread, float64", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    return fig
 
 
 def main(argv=None) -> int:

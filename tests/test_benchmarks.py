@@ -83,6 +83,45 @@ def test_quick_run_writes_a_consistent_report_and_a_chart(tmp_path):
         assert out_png.stat().st_size > 1000
 
 
+# The chart of a run whose longest target label is the shortcut row's; prints
+# the number of bars, the leftmost edge of a label (pixels) and the bars' width
+# as a fraction of the figure. Run in its own process: run.py pins BLAS threads.
+CHART = """
+import sys, types
+sys.path.insert(0, sys.argv[1])
+import run
+
+class Target:
+    unit, op, threshold = "x", ">=", 1.3
+    def __init__(self, label):
+        self.label = label
+    def evaluate(self, w):
+        return {"value": 1.65, "met": True}
+
+long = ("worth of Layer.backward_params (no dL/dX for the data): "
+        "'mininn fit without the shortcut (dL/dX formed)' / mininn fit")
+targets = [Target(long)] + [Target("PyTorch eager / mininn")] * 13
+fig = run.chart([types.SimpleNamespace(key="medium", trusted=True, targets=targets)])
+fig.canvas.draw()
+renderer = fig.canvas.get_renderer()
+labels = fig.axes[0].get_yticklabels()
+print(len(labels), min(l.get_window_extent(renderer).x0 for l in labels),
+      fig.axes[0].get_position().width)
+"""
+
+
+def test_chart_labels_are_wrapped_and_fit_in_the_figure(tmp_path):
+    # 0.1's chart cut the longest labels off at the left edge
+    done = subprocess.run([sys.executable, "-c", CHART, str(SCRIPT.parent)], cwd=tmp_path,
+                          env=dict(os.environ, MPLBACKEND="Agg"), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    bars, left, width = done.stdout.split()
+    assert int(bars) == 14
+    assert float(left) >= 0.0                # no label starts outside the figure
+    assert float(width) >= 0.5               # and the bars keep half of its width
+
+
 def test_missing_torch_and_sklearn_are_skipped_not_a_crash(tmp_path):
     out_json = tmp_path / "bench.json"
     stdout = _run(["--quick", "--rounds", "1", "--json", str(out_json), "--only",
