@@ -163,8 +163,10 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
                              nodes.get("beta"), closed, clamps=clamps)
             ub, coef, alpha, beta, lin = nb.ub, nb.coef, nb.alpha, nb.beta, nb.linear
             counts["bounds"] += nb.passes
-            # what each unit's split would remove, read at the witness of the
-            # best bound found (the point where a . x is largest on the node)
+            # what each unit's split would remove: the warm start's lines and
+            # output coefficients (the tape), read at the witness of the best
+            # bound found, where a . x is largest (a heuristic: no second
+            # substitution with the optimised values)
             witness = np.where(coef > 0, hi, lo)
             unit_score, points = unit_promises(problem.layers, hinges, nb.tape, nb.intervals,
                                                sigma, witness, clamps)

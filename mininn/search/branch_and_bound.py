@@ -250,7 +250,8 @@ def branch_and_bound(problem: Problem, x_best: np.ndarray, best: float, root: di
     that point's score); ``closed`` is a :class:`Cutoff`: ``closed(ub)``
     tells assess which bounds would close their node now, so that it can
     skip further work on them, and ``closed.best`` is the incumbent's score.
-    ``branch(nodes) -> children`` (2 per parent, the parents stacked twice). ``root`` may hold many nodes, with known bounds ``root_ub`` (m,)
+    ``branch(nodes) -> children`` (2 per parent, the parents stacked twice).
+    ``root`` may hold many nodes, with known bounds ``root_ub`` (m,)
     (the open nodes of an earlier run, say); they are assessed
     ``node_batch`` at a time. ``progress(Progress)``, when given, is called
     about every ``PROGRESS_EVERY`` seconds between steps, and once at the end.
