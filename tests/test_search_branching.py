@@ -1,8 +1,9 @@
 """What a node splits (mininn.search.branching, issue 12).
 
-* a hidden unit promises its output coefficient times the gap of its line
-  at the witness (the point where the node's linear bound is largest),
-  worked out here by hand for one hidden layer; split and stable units
+* a hidden unit on its chord (output coefficient > 0) promises that
+  coefficient times the gap of the chord at the witness (the point where
+  the node's linear bound is largest), worked out here by hand for one
+  hidden layer; units on their line through 0, split and stable units
   promise nothing;
 * the chooser learns, per kind of split, what children achieved against
   what was promised (capped by the incumbent), and chooses by the
@@ -20,7 +21,6 @@ from mininn.search import branching
 from mininn.search.branching import BIT, UNIT, SplitChooser, unit_promises
 from mininn.search.optimised import Units, split_bound
 from mininn.search.problem import make_problem
-from mininn.search.relaxations import hinge_line_slope
 
 
 @pytest.mark.parametrize("hidden", ["relu", "leaky_relu"])
@@ -51,11 +51,12 @@ def test_unit_promise_is_the_gap_of_its_line_at_the_witness(hidden, seed):
     f = np.where(z > 0, z, slope * z)
     chord_slope = (u - slope * l) / np.where(unstable, u - l, 1.0)
     chord = slope * l + chord_slope * (z - l)                # through (l, f(l)), (u, f(u))
-    lower = hinge_line_slope(slope, l, u) * z
-    gap = np.where(lam > 0, chord - f, f - lower)
+    # only units on their chord (lambda > 0: a convex hinge's upper line) promise
+    gap = np.where(lam > 0, chord - f, 0.0)
     expected = np.where(unstable & (sigma == 0), np.abs(lam) * gap, 0.0)
     np.testing.assert_allclose(score, expected, rtol=1e-12, atol=1e-12)
     assert (score >= 0).all() and (score > 0).any()
+    assert (unstable & (sigma == 0) & (lam < 0)).any()     # the rule was exercised
 
 
 def _children(parent_ub, split, promised):

@@ -1,7 +1,9 @@
-"""Domain propagation and reduced-cost fixing in the binary search (issue 12).
+"""Propagation, reduced-cost fixing and implied intervals in the binary search (issue 12).
 
-Both only ever drop bit strings that cannot matter: checked by enumerating
-every string of small random nodes.
+The first two only ever drop bit strings that cannot matter: checked by
+enumerating every string of small random nodes. The implied intervals are
+the exact bounds of a linear program with one split: checked against every
+vertex of its feasible set.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import pytest
 from search_nets import HIDDEN, bit_rows, random_net
 
 from mininn.search.bounds import linear_parts
-from mininn.search.implications import fix_bits, propagate
+from mininn.search.implications import fix_bits, implied_intervals, propagate
 from mininn.search.problem import make_problem
 
 K = 8
@@ -69,3 +71,46 @@ def test_reduced_cost_fixing_drops_only_strings_below_the_incumbent(hidden, seed
             assert np.all(scores[dropped] <= best + 1e-12 * (1 + abs(best)))
             fixed_total += int(dropped.any())
     assert fixed_total > 0
+
+
+def _lp_vertices(q, r):
+    """Every vertex of {x in [0, 1]^K : q . x >= r}: the bit strings that satisfy
+    it, and the points with one coordinate between 0 and 1 on q . x = r."""
+    points = [ALL[ALL @ q >= r]]
+    for i in np.flatnonzero(q != 0):
+        base = ALL.copy()
+        base[:, i] = 0.0
+        t = (r - base @ q) / q[i]
+        inside = (t >= 0) & (t <= 1)
+        base[:, i] = t
+        points.append(base[inside])
+    return np.concatenate(points)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_implied_intervals_are_the_exact_bounds_of_one_split(seed):
+    rng = np.random.default_rng(seed)
+    H = 5
+    W = rng.normal(0.0, 1.0, (K, H))
+    b = rng.normal(0.0, 0.7, H)
+    b[0] = np.abs(W[:, 0]).sum() + 0.5          # unit 0 is active on the whole cube
+    lo, hi = implied_intervals(W, b, max_elements=400)       # a few units at a time
+    assert lo.shape == hi.shape == (H, 2, H)
+    for m in range(H):
+        for s, sigma in enumerate((-1.0, 1.0)):
+            q, r = sigma * W[:, m], -sigma * b[m]   # the split: q . x >= r
+            z = _lp_vertices(q, r) @ W + b
+            if len(z) == 0:                         # no point of the cube is on this side
+                assert m == 0 and s == 0
+                assert np.all(hi[m, s] == -np.inf) and np.all(lo[m, s] == np.inf)
+                continue
+            np.testing.assert_allclose(hi[m, s], z.max(axis=0), atol=1e-8)
+            np.testing.assert_allclose(lo[m, s], z.min(axis=0), atol=1e-8)
+            # sound on every bit string of the split's side
+            strings = ALL[ALL @ q >= r] @ W + b
+            assert np.all(strings <= hi[m, s]) and np.all(strings >= lo[m, s])
+            # the split unit itself lies on its side of 0
+            assert (lo[m, s, m] >= -1e-8) if s == 1 else (hi[m, s, m] <= 1e-8)
+    # a split narrows the other units: somewhere strictly inside the cube's interval
+    box_hi = b + np.maximum(W, 0).sum(axis=0)
+    assert np.any(hi[1:] < box_hi - 1e-6)

@@ -36,10 +36,13 @@ Three methods, from sure-but-slow to fast-and-sure:
     units. A node may also split a ReLU or LeakyReLU unit whose input
     interval crosses 0 into :math:`z_j \le 0` and :math:`z_j \ge 0`
     (*hidden-unit splits*) instead of fixing a bit, whichever promises more
-    (a unit's promise is its output coefficient times the gap of its line
+    (a unit's promise is its output coefficient times the gap of its chord
     where the node's bound is reached, a bit's the size of its
     coefficient), calibrated by what earlier splits of each kind achieved
-    (:mod:`mininn.search.branching`). Sigmoid and tanh units are not split
+    (:mod:`mininn.search.branching`). A split of a first-layer unit also
+    narrows the input intervals of the layer's other units to what it
+    implies (:func:`~mininn.search.implications.implied_intervals`), which
+    tightens their lines. Sigmoid and tanh units are not split
     by default: with optimised tangent points, bit splits closed the
     benchmark's networks 3-10x sooner (``search_bits(split_curves=True)``
     splits them at 0, ``cut_curves=True`` also at the middle of their
@@ -63,7 +66,7 @@ from .image_bounds import dense_equivalent, supports_linear
 from .branch_and_bound import (Outcome, branch_and_bound, check_budget, exact_result,
                                progress_callback)
 from .exhaustive import MAX_EXHAUSTIVE_BITS, best_string
-from .implications import fix_bits, propagate
+from .implications import Propagation, fix_bits, implied_intervals
 from .local import hill_climb, local_search
 from .optimised import Units, split_bound
 from .problem import Affine, Problem, make_problem
@@ -76,10 +79,6 @@ BEST_FIRST_LIMIT = 1 << 16
 
 #: Nodes bounded with the plain linear bound before unit splits start.
 ESCALATE_NODES = 2_000
-
-#: Propagation of unit splits to the bits stops after this many nodes if it
-#: changed fewer than this fraction of them (it costs about a bound's time).
-PROPAGATION_TRIAL, PROPAGATION_RATE = 20_000, 0.01
 
 _FREE = -1  # node state of a free bit (the others hold 0 or 1)
 
@@ -104,14 +103,13 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     again and again, as in GenBaB (the cut has no multiplier in the bound).
 
     Memory: an open node holds its k bit states (1 byte each) and, with unit
-    splits, the N split signs (1 byte) and N multipliers (8 bytes each) of
-    its splittable units and their free line parameters (8 bytes each: one
-    slope per hinge unit, two tangent points per sigmoid or tanh unit) and
-    17 bytes on how it was made (its parent's bound, the kind of split and
-    what it promised; :mod:`mininn.search.branching`); with
-    ``cut_curves`` also the N lower and N upper cuts of their inputs (8 bytes
-    each). At most ``best_first_limit`` nodes are kept in best-first order,
-    deeper ones are taken first beyond that.
+    splits, its N splittable units' split signs (1 byte each), multipliers,
+    lower and upper input bounds (what its splits imply and its cuts) and
+    free line parameters (8 bytes each: one slope per hinge unit, two
+    tangent points per sigmoid or tanh unit), and 17 bytes on how it was
+    made (:mod:`mininn.search.branching`); the implied intervals' table
+    holds 4 H^2 floats for the H first-layer units. At most
+    ``best_first_limit`` nodes are kept best first, deeper ones go first beyond.
     """
     k = problem.k
     x_best = np.asarray(x0, dtype=np.float64).copy()
@@ -120,8 +118,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     rank = np.empty(k, dtype=np.int64)
     rank[order] = np.arange(k)
     hinges = Units(problem.layers, k, curves=True) if split_units else None
-    counts = {"bounds": 0, "nodes": 0, "evaluated": 0, "propagate": True, "tried": 0,
-              "forced": 0}
+    counts = {"bounds": 0, "nodes": 0, "evaluated": 0}
     if hinges is not None and hinges.n == 0:
         hinges = None                                   # nothing to split
     if hinges is not None:
@@ -133,32 +130,24 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     # sigmoid/tanh units may also be cut at other points than 0 (clamps)
     pieces = split_curves and cut_curves and hinges is not None and any(
         s is None for s in hinges.slope.values())
-    if hinges is not None:
-        # split units of the first hidden layer may force bits (implications)
-        first = problem.layers[0]
-        implied = (first.W, first.b, hinges.slices[1]) if (
-            type(first) is Affine and 1 in hinges.slices) else None
+    # split units of the first hidden layer may force bits and narrow the
+    # other units' intervals (implications; built when unit splits start)
+    first_step = problem.layers[0]
+    implied = hinges is not None and type(first_step) is Affine and 1 in hinges.slices
+    propagation = table = None
 
     def assess(nodes, closed):
         """Bound sub-cubes; pick each one's split (bit or unit) and completion."""
         states = nodes["states"]
         empty = None
-        if hinges is not None and implied is not None and counts["propagate"]:
-            W, b, part = implied
-            before = states
-            states, empty = propagate(W, b, states, nodes["sigma"][:, part])
-            # where splits hardly ever force a bit (small weights), stop trying
-            counts["tried"] += states.shape[0]
-            counts["forced"] += int(((states != before).any(axis=1) | empty).sum())
-            if counts["tried"] >= PROPAGATION_TRIAL and counts["forced"] < (
-                    PROPAGATION_RATE * counts["tried"]):
-                counts["propagate"] = False
+        if hinges is not None and propagation is not None:
+            states, empty = propagation(states, nodes["sigma"])
         free = states == _FREE
         lo = (states == 1).astype(np.float64)
         hi = np.where(free, 1.0, lo)
         if hinges is not None:
             sigma = nodes["sigma"].astype(np.float64)
-            clamps = (nodes["zlo"], nodes["zhi"]) if pieces else None
+            clamps = (nodes["zlo"], nodes["zhi"])        # cuts and implied intervals
             nb = split_bound(problem.layers, hinges, lo, hi, sigma, nodes.get("alpha"),
                              nodes.get("beta"), closed, clamps=clamps)
             ub, coef, alpha, beta, lin = nb.ub, nb.coef, nb.alpha, nb.beta, nb.linear
@@ -169,7 +158,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
             # substitution with the optimised values)
             witness = np.where(coef > 0, hi, lo)
             unit_score, points = unit_promises(problem.layers, hinges, nb.tape, nb.intervals,
-                                               sigma, witness, clamps)
+                                               sigma, witness, clamps if pieces else None)
         elif relaxation == "linear":
             lin, coef, cap = linear_parts(problem.layers, lo, hi)
             ub = np.minimum(lin, cap)
@@ -190,12 +179,12 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
             chooser.learn(nodes, ub, closed.best)
             fields = chooser.choose(ub, free, coef, unit_score,
                                     ~np.isnan(points) if pieces else None)
-            fields.update(states=states, sigma=nodes["sigma"], alpha=alpha, beta=beta)
+            fields.update(states=states, sigma=nodes["sigma"], alpha=alpha, beta=beta,
+                          zlo=nodes["zlo"], zhi=nodes["zhi"])
             if pieces:
                 # where the chosen unit would be cut (read only for unit splits)
                 unit = np.maximum(fields["choice"] - k, 0)
-                fields.update(zlo=nodes["zlo"], zhi=nodes["zhi"],
-                              point=points[np.arange(unit.size), unit])
+                fields.update(point=points[np.arange(unit.size), unit])
             return ub, fields, np.where(free, coef > 0, lo), open_, leaf
         if coef is not None:
             bit = np.argmax(np.where(free, np.abs(coef), -1.0), axis=1)
@@ -229,6 +218,16 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
                 children["zlo"][rows[right], both[right] - k] = at[right]
             children["sigma"][rows[on_unit], both[on_unit] - k] = np.repeat(
                 np.array([-1, 1], dtype=np.int8), m)[on_unit]
+            if table is not None:
+                # a first-layer unit split narrows the layer's intervals by its row
+                part = hinges.slices[1]
+                unit = both - k - part.start
+                r = rows[on_unit & (unit >= 0) & (unit < part.stop - part.start)]
+                side = (r >= m).astype(np.int64)            # inactive first, then active
+                children["zlo"][r, part] = np.maximum(children["zlo"][r, part],
+                                                      table[0][unit[r], side])
+                children["zhi"][r, part] = np.minimum(children["zhi"][r, part],
+                                                      table[1][unit[r], side])
         return children
 
     def relay(info, final):
@@ -273,9 +272,11 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         nodes, evaluated = first.nodes, first.evaluated
         counts["nodes"], counts["evaluated"] = nodes, evaluated
     root["sigma"] = np.zeros((1, hinges.n), dtype=np.int8)
-    if pieces:
-        root["zlo"] = np.full((1, hinges.n), -np.inf)
-        root["zhi"] = np.full((1, hinges.n), np.inf)
+    root["zlo"] = np.full((1, hinges.n), -np.inf)
+    root["zhi"] = np.full((1, hinges.n), np.inf)
+    if implied:
+        propagation = Propagation(first_step.W, first_step.b, hinges.slices[1])
+        table = implied_intervals(first_step.W, first_step.b)
     out = run(root, None, None if max_nodes is None else max(1, max_nodes - nodes))
     out.nodes += nodes
     out.evaluated += evaluated

@@ -13,9 +13,16 @@ Every open node offers two kinds of split (see :mod:`mininn.search.binary`):
   coefficient in the substitution) times the distance between the line
   used (the upper one where :math:`\lambda_j > 0`, else the lower one) and
   :math:`f(z_j(x^*))`. Both children lose it: in one the unit is exact at
-  :math:`x^*`, the other excludes :math:`x^*`. The promise is divided by
-  the unit's *preference* (``UNIT_PREFERENCE`` for a ReLU or LeakyReLU
-  unit, more for sigmoid and tanh units, ``inf``: never). The largest gap
+  :math:`x^*`, the other excludes :math:`x^*`. Only a unit on its *chord*
+  (the line through :math:`(l, f(l))` and :math:`(u, f(u))`: the upper line
+  of ReLU and LeakyReLU, :math:`\lambda_j > 0`) promises anything. On the
+  other side the line goes through 0 with an optimised slope, and with the
+  best slope that side is exact in the linear program the bound solves
+  (its envelope :math:`\max(z, sz)` is f itself), so a split there removes
+  no relaxation (``benchmarks/README.md`` measures what such splits cost).
+  The promise is divided by the unit's *preference* (``UNIT_PREFERENCE``
+  for a ReLU or LeakyReLU unit, more for sigmoid and tanh units, ``inf``:
+  never). The largest gap
   of the relaxation, at :math:`z = 0`, promises far too much on networks
   with many unstable units: most units are nowhere near 0 at the witness.
 
@@ -104,7 +111,9 @@ def unit_promises(layers, hinges, tape, intervals, sigma: np.ndarray, witness: n
             x = pre[i]
             f = np.where(x > 0, x, hinges.slope[i] * x)
             gap = np.where(lam > 0, aU * x + bU - f, f - (aL * x + bL))
-            gap = np.where((l < 0) & (u > 0), np.maximum(gap, 0.0), 0.0)
+            # only the chord leaves a gap that a split removes (module docstring)
+            chord = (lam > 0) if hinges.slope[i] <= 1.0 else (lam < 0)
+            gap = np.where(chord & (l < 0) & (u > 0), np.maximum(gap, 0.0), 0.0)
         # a split unit is never split again (its interval is one-sided anyway)
         score[:, part] = np.where(sigma[:, part] == 0, np.abs(lam) * gap, 0.0)
     return score, points

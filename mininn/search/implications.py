@@ -1,8 +1,10 @@
-r"""Bits a node of the binary search may fix without branching.
+r"""What a node of the binary search knows without branching: fixed bits, narrower intervals.
 
-Two rules, both applied by :mod:`mininn.search.binary` to every node it bounds:
-:func:`propagate` (what the split units imply) and :func:`fix_bits`
-(reduced-cost fixing: what the linear bound and the incumbent imply).
+Three rules, applied by :mod:`mininn.search.binary`: :func:`propagate`
+(the bits that the split units force), :func:`fix_bits` (reduced-cost
+fixing: what the linear bound and the incumbent imply) and
+:func:`implied_intervals` (how a split of one unit narrows the input
+interval of every other).
 
 **Propagation.**
 A node of the binary search is a sub-cube (some bits fixed) together with
@@ -30,6 +32,31 @@ the rule fix fewer bits). This is what a MILP solver's node presolve does for
 the big-M encoding; here it costs a few array operations per batch of nodes.
 Memory: O(B (k + H)) per round, plus one (pairs, k) array for the pairs
 (node, unit) whose slack is small enough to force a bit.
+
+**Implied intervals.**
+A split narrows the split unit's own interval to one side of 0, but it
+also restricts x, and with it every other unit of the first layer. How
+far is a linear program with one constraint: the largest :math:`z_j` over
+the cube with unit m split,
+
+.. math:: \max_{x \in [0,1]^k} W_{:,j} \cdot x + b_j
+          \quad \text{s.t.} \quad \sigma_m (W_{:,m} \cdot x + b_m) \ge 0,
+
+is a *fractional knapsack*. Start at the cube's best point
+:math:`x^*_i = [W_{ij} > 0]`. If it satisfies the split, that is the
+answer; otherwise the split is short by some :math:`\delta > 0`. Moving bit
+i away from :math:`x^*_i` gains :math:`g_i = \sigma_m W_{im} (1 - 2x^*_i)`
+on the split's side (useful when :math:`g_i > 0`) and costs
+:math:`|W_{ij}|` of the objective; taking the moves in increasing order of
+cost per gain, the last one in part, until :math:`\delta` is covered gives
+the exact maximum (the greedy solution of the fractional knapsack), and the
+smallest :math:`z_j` likewise. The LP holds every bit string of the cube
+that satisfies the split, so its bounds are sound. The table of all
+(split, unit) pairs, H x 2 x H intervals, is computed once per search, and
+a node intersects the rows of its split units with its own intervals (a
+weaker but cheap stand-in for one LP with all its splits at once). The
+search keeps each node's intervals (2 floats per splittable unit), and a
+child of a unit split narrows its parent's by one row.
 """
 from __future__ import annotations
 
@@ -39,6 +66,9 @@ import numpy as np
 
 #: Rounds of propagation per node (each may fix bits that enable the next).
 ROUNDS = 1
+#: A search stops propagating after this many nodes if it changed fewer than
+#: this fraction of them (it costs about a bound's time).
+PROPAGATION_TRIAL, PROPAGATION_RATE = 20_000, 0.01
 
 
 def propagate(W: np.ndarray, b: np.ndarray, states: np.ndarray, sigma: np.ndarray,
@@ -102,6 +132,29 @@ def propagate(W: np.ndarray, b: np.ndarray, states: np.ndarray, sigma: np.ndarra
     return states, empty
 
 
+class Propagation:
+    """:func:`propagate` for one search: the first affine step (W, b) and the
+    columns ``part`` of its units among the splittable ones. Where splits
+    hardly ever force a bit (small weights), it stops trying after
+    ``PROPAGATION_TRIAL`` nodes and returns the states as they are."""
+
+    def __init__(self, W: np.ndarray, b: np.ndarray, part: slice) -> None:
+        self.W, self.b, self.part = W, b, part
+        self.tried = self.forced = 0
+        self.active = True
+
+    def __call__(self, states: np.ndarray, sigma: np.ndarray):
+        """(states (B, k), empty (B,) bool or None) for split signs sigma (B, N)."""
+        if not self.active:
+            return states, None
+        new, empty = propagate(self.W, self.b, states, sigma[:, self.part])
+        self.tried += states.shape[0]
+        self.forced += int(((new != states).any(axis=1) | empty).sum())
+        if self.tried >= PROPAGATION_TRIAL and self.forced < PROPAGATION_RATE * self.tried:
+            self.active = False
+        return new, empty
+
+
 def fix_bits(states: np.ndarray, free: np.ndarray, linear: np.ndarray, coef: np.ndarray,
              closed) -> Tuple[np.ndarray, np.ndarray]:
     r"""Reduced-cost fixing: fix the free bits whose other value cannot win.
@@ -123,3 +176,53 @@ def fix_bits(states: np.ndarray, free: np.ndarray, linear: np.ndarray, coef: np.
     if not fix.any():
         return states, free
     return np.where(fix, (coef > 0).astype(np.int8), states), free & ~fix
+
+
+def implied_intervals(W: np.ndarray, b: np.ndarray,
+                      max_elements: int = 1 << 22) -> Tuple[np.ndarray, np.ndarray]:
+    r"""Interval of every first-layer unit's input under each split of one unit.
+
+    Parameters
+    ----------
+    W, b : (k, H), (H,)
+        The first affine step, :math:`z = x W + b`.
+    max_elements : int
+        Work arrays hold about this many floats (the table is built a few
+        split units at a time).
+
+    Returns
+    -------
+    lo, hi : (H, 2, H)
+        Over the cube :math:`[0, 1]^k` with unit m inactive (``[m, 0]``,
+        :math:`z_m \le 0`) or active (``[m, 1]``, :math:`z_m \ge 0`), every
+        :math:`z_j` lies in ``[lo[m, s, j], hi[m, s, j]]`` (the module
+        docstring's fractional knapsack). Where no point of the cube
+        satisfies the split, ``hi`` is -inf and ``lo`` +inf.
+    """
+    k, H = W.shape
+    lo, hi = np.empty((H, 2, H)), np.empty((H, 2, H))
+    objective = np.stack([W.T, -W.T])                      # (2, H, k): largest z_j, -z_j
+    top = (objective > 0).astype(np.float64)               # the cube's best points x*
+    best = np.maximum(objective, 0.0).sum(axis=2) + np.stack([b, -b])    # (2, H)
+    cost = np.abs(objective)
+    # rounding may not make an interval too narrow: widen it by a hair
+    tol = 1e-10 * (1.0 + np.abs(b) + np.abs(W).sum(axis=0))
+    step = max(1, max_elements // (4 * H * k))
+    for start in range(0, H, step):
+        m = np.arange(start, min(start + step, H))
+        side = np.stack([-W[:, m].T, W[:, m].T], axis=1)   # (M, 2, k): the split is
+        need = np.stack([b[m], -b[m]], axis=1)             # side . x >= need  (M, 2)
+        short = need[:, :, None, None] - np.einsum("msk,dhk->msdh", side, top)
+        gain = side[:, :, None, None, :] * (1.0 - 2.0 * top)        # (M, 2, 2, H, k)
+        useful = gain > 0
+        ratio = np.where(useful, cost / np.where(useful, gain, 1.0), np.inf)
+        order = np.argsort(ratio, axis=-1)
+        g = np.take_along_axis(np.where(useful, gain, 0.0), order, axis=-1)
+        c = np.take_along_axis(np.where(useful, cost, 0.0), order, axis=-1)
+        bought = np.cumsum(g, axis=-1) - g                 # gain of the cheaper moves
+        taken = np.clip((short[..., None] - bought) / np.where(g > 0, g, 1.0), 0.0, 1.0)
+        value = best - np.where(short > 0, (taken * c).sum(axis=-1), 0.0)
+        value = np.where(g.sum(axis=-1) < short, -np.inf, value)    # the split is empty
+        hi[m] = value[:, :, 0] + tol
+        lo[m] = -value[:, :, 1] - tol
+    return lo, hi
