@@ -12,7 +12,8 @@ import pytest
 from search_nets import HIDDEN, bit_rows, random_net
 
 from mininn.search.bounds import linear_parts
-from mininn.search.implications import fix_bits, implied_intervals, propagate
+from mininn.search import implications
+from mininn.search.implications import fix_bits, implied_intervals, implied_table, propagate
 from mininn.search.problem import make_problem
 
 K = 8
@@ -114,3 +115,12 @@ def test_implied_intervals_are_the_exact_bounds_of_one_split(seed):
     # a split narrows the other units: somewhere strictly inside the cube's interval
     box_hi = b + np.maximum(W, 0).sum(axis=0)
     assert np.any(hi[1:] < box_hi - 1e-6)
+
+
+def test_implied_table_is_built_only_for_layers_it_can_afford(monkeypatch):
+    rng = np.random.default_rng(0)
+    W, b = rng.normal(size=(K, 6)), rng.normal(size=6)
+    lo, hi = implied_table(W, b)
+    np.testing.assert_array_equal(hi, implied_intervals(W, b)[1])
+    monkeypatch.setattr(implications, "MAX_TABLE", K * 6 * 6 - 1)    # one unit too wide
+    assert implied_table(W, b) is None

@@ -66,7 +66,7 @@ from .image_bounds import dense_equivalent, supports_linear
 from .branch_and_bound import (Outcome, branch_and_bound, check_budget, exact_result,
                                progress_callback)
 from .exhaustive import MAX_EXHAUSTIVE_BITS, best_string
-from .implications import Propagation, fix_bits, implied_intervals
+from .implications import Propagation, fix_bits, implied_table
 from .local import hill_climb, local_search
 from .optimised import Units, split_bound
 from .problem import Affine, Problem, make_problem
@@ -276,7 +276,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     root["zhi"] = np.full((1, hinges.n), np.inf)
     if implied:
         propagation = Propagation(first_step.W, first_step.b, hinges.slices[1])
-        table = implied_intervals(first_step.W, first_step.b)
+        table = implied_table(first_step.W, first_step.b)
     out = run(root, None, None if max_nodes is None else max(1, max_nodes - nodes))
     out.nodes += nodes
     out.evaluated += evaluated

@@ -52,7 +52,8 @@ cost per gain, the last one in part, until :math:`\delta` is covered gives
 the exact maximum (the greedy solution of the fractional knapsack), and the
 smallest :math:`z_j` likewise. The LP holds every bit string of the cube
 that satisfies the split, so its bounds are sound. The table of all
-(split, unit) pairs, H x 2 x H intervals, is computed once per search, and
+(split, unit) pairs, H x 2 x H intervals, is computed once per search (for
+first layers up to ``MAX_TABLE``), and
 a node intersects the rows of its split units with its own intervals (a
 weaker but cheap stand-in for one LP with all its splits at once). The
 search keeps each node's intervals (2 floats per splittable unit), and a
@@ -69,6 +70,9 @@ ROUNDS = 1
 #: A search stops propagating after this many nodes if it changed fewer than
 #: this fraction of them (it costs about a bound's time).
 PROPAGATION_TRIAL, PROPAGATION_RATE = 20_000, 0.01
+#: Implied intervals are tabled for first layers with k H^2 up to this (the
+#: work grows like k H^2 log k; wider layers, such as a CNN's, go without).
+MAX_TABLE = 1 << 20
 
 
 def propagate(W: np.ndarray, b: np.ndarray, states: np.ndarray, sigma: np.ndarray,
@@ -226,3 +230,9 @@ def implied_intervals(W: np.ndarray, b: np.ndarray,
         hi[m] = value[:, :, 0] + tol
         lo[m] = -value[:, :, 1] - tol
     return lo, hi
+
+
+def implied_table(W: np.ndarray, b: np.ndarray):
+    """:func:`implied_intervals` of (W, b), or None for a layer wider than ``MAX_TABLE``."""
+    k, H = W.shape
+    return implied_intervals(W, b) if k * H * H <= MAX_TABLE else None
