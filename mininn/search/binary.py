@@ -140,7 +140,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         """Bound sub-cubes; pick each one's split (bit or unit) and completion."""
         states = nodes["states"]
         empty = None
-        if hinges is not None and propagation is not None:
+        if propagation is not None:
             states, empty = propagation(states, nodes["sigma"])
         free = states == _FREE
         lo = (states == 1).astype(np.float64)
