@@ -22,9 +22,9 @@ Every open node offers two kinds of split (see :mod:`mininn.search.binary`):
   no relaxation (``benchmarks/README.md`` measures what such splits cost).
   The promise is divided by the unit's *preference* (``UNIT_PREFERENCE``
   for a ReLU or LeakyReLU unit, more for sigmoid and tanh units, ``inf``:
-  never). The largest gap
-  of the relaxation, at :math:`z = 0`, promises far too much on networks
-  with many unstable units: most units are nowhere near 0 at the witness.
+  never). The largest gap of the relaxation, at :math:`z = 0`, promises
+  far too much on networks with many unstable units: most units are
+  nowhere near 0 at the witness.
 
 Promises are estimates, and how good they are depends on the network: on
 some nets a unit split closes most of what its score promised, on others

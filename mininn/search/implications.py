@@ -53,11 +53,10 @@ the exact maximum (the greedy solution of the fractional knapsack), and the
 smallest :math:`z_j` likewise. The LP holds every bit string of the cube
 that satisfies the split, so its bounds are sound. The table of all
 (split, unit) pairs, H x 2 x H intervals, is computed once per search (for
-first layers up to ``MAX_TABLE``), and
-a node intersects the rows of its split units with its own intervals (a
-weaker but cheap stand-in for one LP with all its splits at once). The
-search keeps each node's intervals (2 floats per splittable unit), and a
-child of a unit split narrows its parent's by one row.
+first layers up to ``MAX_TABLE``). The search keeps each node's intervals
+(2 floats per splittable unit), and a child of a unit split intersects its
+parent's with one row of the table: the rows of all its splits together
+are a weaker but cheap stand-in for one LP with all of them at once.
 """
 from __future__ import annotations
 
