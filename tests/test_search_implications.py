@@ -12,8 +12,7 @@ import pytest
 from search_nets import HIDDEN, bit_rows, random_net
 
 from mininn.search.bounds import linear_parts
-from mininn.search import implications
-from mininn.search.implications import fix_bits, implied_intervals, implied_table, propagate
+from mininn.search.implications import ImpliedTable, fix_bits, implied_intervals, propagate
 from mininn.search.problem import make_problem
 
 K = 8
@@ -117,10 +116,15 @@ def test_implied_intervals_are_the_exact_bounds_of_one_split(seed):
     assert np.any(hi[1:] < box_hi - 1e-6)
 
 
-def test_implied_table_is_built_only_for_layers_it_can_afford(monkeypatch):
+def test_implied_table_computes_each_row_once_on_first_use():
     rng = np.random.default_rng(0)
     W, b = rng.normal(size=(K, 6)), rng.normal(size=6)
-    lo, hi = implied_table(W, b)
-    np.testing.assert_array_equal(hi, implied_intervals(W, b)[1])
-    monkeypatch.setattr(implications, "MAX_TABLE", K * 6 * 6 - 1)    # one unit too wide
-    assert implied_table(W, b) is None
+    lo, hi = implied_intervals(W, b)
+    table = ImpliedTable(W, b)
+    units, side = np.array([4, 1, 4, 1, 4]), np.array([0, 1, 1, 0, 0])
+    got_lo, got_hi = table(units, side)
+    np.testing.assert_array_equal(got_hi, hi[units, side])
+    np.testing.assert_array_equal(got_lo, lo[units, side])
+    assert table.known.tolist() == [False, True, False, False, True, False]
+    table.W = None                     # a known row is not computed again
+    np.testing.assert_array_equal(table(np.array([1]), np.array([1]))[1], hi[[1], [1]])

@@ -66,7 +66,7 @@ from .image_bounds import dense_equivalent, supports_linear
 from .branch_and_bound import (Outcome, branch_and_bound, check_budget, exact_result,
                                progress_callback)
 from .exhaustive import MAX_EXHAUSTIVE_BITS, best_string
-from .implications import Propagation, fix_bits, implied_table
+from .implications import ImpliedTable, Propagation, fix_bits
 from .local import hill_climb, local_search
 from .optimised import Units, split_bound
 from .problem import Affine, Problem, make_problem
@@ -108,7 +108,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     free line parameters (8 bytes each: one slope per hinge unit, two
     tangent points per sigmoid or tanh unit), and 17 bytes on how it was
     made (:mod:`mininn.search.branching`); the implied intervals' table
-    holds 4 H^2 floats for the H first-layer units. At most
+    holds up to 4 H^2 floats for the H first-layer units. At most
     ``best_first_limit`` nodes are kept best first, deeper ones go first beyond.
     """
     k = problem.k
@@ -224,10 +224,9 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
                 unit = both - k - part.start
                 r = rows[on_unit & (unit >= 0) & (unit < part.stop - part.start)]
                 side = (r >= m).astype(np.int64)            # inactive first, then active
-                children["zlo"][r, part] = np.maximum(children["zlo"][r, part],
-                                                      table[0][unit[r], side])
-                children["zhi"][r, part] = np.minimum(children["zhi"][r, part],
-                                                      table[1][unit[r], side])
+                lo_row, hi_row = table(unit[r], side)
+                children["zlo"][r, part] = np.maximum(children["zlo"][r, part], lo_row)
+                children["zhi"][r, part] = np.minimum(children["zhi"][r, part], hi_row)
         return children
 
     def relay(info, final):
@@ -276,7 +275,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     root["zhi"] = np.full((1, hinges.n), np.inf)
     if implied:
         propagation = Propagation(first_step.W, first_step.b, hinges.slices[1])
-        table = implied_table(first_step.W, first_step.b)
+        table = ImpliedTable(first_step.W, first_step.b)
     out = run(root, None, None if max_nodes is None else max(1, max_nodes - nodes))
     out.nodes += nodes
     out.evaluated += evaluated

@@ -52,8 +52,8 @@ cost per gain, the last one in part, until :math:`\delta` is covered gives
 the exact maximum (the greedy solution of the fractional knapsack), and the
 smallest :math:`z_j` likewise. The LP holds every bit string of the cube
 that satisfies the split, so its bounds are sound. The table of all
-(split, unit) pairs, H x 2 x H intervals, is computed once per search (for
-first layers up to ``MAX_TABLE``). The search keeps each node's intervals
+(split, unit) pairs, H x 2 x H intervals, is filled in as units are split
+(:class:`ImpliedTable`). The search keeps each node's intervals
 (2 floats per splittable unit), and a child of a unit split intersects its
 parent's with one row of the table: the rows of all its splits together
 are a weaker but cheap stand-in for one LP with all of them at once.
@@ -69,9 +69,6 @@ ROUNDS = 1
 #: A search stops propagating after this many nodes if it changed fewer than
 #: this fraction of them (it costs about a bound's time).
 PROPAGATION_TRIAL, PROPAGATION_RATE = 20_000, 0.01
-#: Implied intervals are tabled for first layers with k H^2 up to this (the
-#: work grows like k H^2 log k; wider layers, such as a CNN's, go without).
-MAX_TABLE = 1 << 20
 
 
 def propagate(W: np.ndarray, b: np.ndarray, states: np.ndarray, sigma: np.ndarray,
@@ -181,7 +178,7 @@ def fix_bits(states: np.ndarray, free: np.ndarray, linear: np.ndarray, coef: np.
     return np.where(fix, (coef > 0).astype(np.int8), states), free & ~fix
 
 
-def implied_intervals(W: np.ndarray, b: np.ndarray,
+def implied_intervals(W: np.ndarray, b: np.ndarray, units=None,
                       max_elements: int = 1 << 22) -> Tuple[np.ndarray, np.ndarray]:
     r"""Interval of every first-layer unit's input under each split of one unit.
 
@@ -189,21 +186,24 @@ def implied_intervals(W: np.ndarray, b: np.ndarray,
     ----------
     W, b : (k, H), (H,)
         The first affine step, :math:`z = x W + b`.
+    units : None or (M,) ints
+        The split units m (None: all H).
     max_elements : int
-        Work arrays hold about this many floats (the table is built a few
-        split units at a time).
+        Work arrays hold about this many floats (the rows are computed a
+        few split units at a time).
 
     Returns
     -------
-    lo, hi : (H, 2, H)
-        Over the cube :math:`[0, 1]^k` with unit m inactive (``[m, 0]``,
-        :math:`z_m \le 0`) or active (``[m, 1]``, :math:`z_m \ge 0`), every
-        :math:`z_j` lies in ``[lo[m, s, j], hi[m, s, j]]`` (the module
-        docstring's fractional knapsack). Where no point of the cube
-        satisfies the split, ``hi`` is -inf and ``lo`` +inf.
+    lo, hi : (M, 2, H)
+        Over the cube :math:`[0, 1]^k` with unit ``units[r]`` inactive
+        (``[r, 0]``, :math:`z_m \le 0`) or active (``[r, 1]``, :math:`z_m
+        \ge 0`), every :math:`z_j` lies in ``[lo[r, s, j], hi[r, s, j]]``
+        (the module docstring's fractional knapsack). Where no point of the
+        cube satisfies the split, ``hi`` is -inf and ``lo`` +inf.
     """
     k, H = W.shape
-    lo, hi = np.empty((H, 2, H)), np.empty((H, 2, H))
+    units = np.arange(H) if units is None else np.asarray(units, dtype=np.int64)
+    lo, hi = np.empty((units.size, 2, H)), np.empty((units.size, 2, H))
     objective = np.stack([W.T, -W.T])                      # (2, H, k): largest z_j, -z_j
     top = (objective > 0).astype(np.float64)               # the cube's best points x*
     best = np.maximum(objective, 0.0).sum(axis=2) + np.stack([b, -b])    # (2, H)
@@ -211,8 +211,9 @@ def implied_intervals(W: np.ndarray, b: np.ndarray,
     # rounding may not make an interval too narrow: widen it by a hair
     tol = 1e-10 * (1.0 + np.abs(b) + np.abs(W).sum(axis=0))
     step = max(1, max_elements // (4 * H * k))
-    for start in range(0, H, step):
-        m = np.arange(start, min(start + step, H))
+    for start in range(0, units.size, step):
+        rows = slice(start, start + step)
+        m = units[rows]
         side = np.stack([-W[:, m].T, W[:, m].T], axis=1)   # (M, 2, k): the split is
         need = np.stack([b[m], -b[m]], axis=1)             # side . x >= need  (M, 2)
         short = need[:, :, None, None] - np.einsum("msk,dhk->msdh", side, top)
@@ -226,12 +227,27 @@ def implied_intervals(W: np.ndarray, b: np.ndarray,
         taken = np.clip((short[..., None] - bought) / np.where(g > 0, g, 1.0), 0.0, 1.0)
         value = best - np.where(short > 0, (taken * c).sum(axis=-1), 0.0)
         value = np.where(g.sum(axis=-1) < short, -np.inf, value)    # the split is empty
-        hi[m] = value[:, :, 0] + tol
-        lo[m] = -value[:, :, 1] - tol
+        hi[rows] = value[:, :, 0] + tol
+        lo[rows] = -value[:, :, 1] - tol
     return lo, hi
 
 
-def implied_table(W: np.ndarray, b: np.ndarray):
-    """:func:`implied_intervals` of (W, b), or None for a layer wider than ``MAX_TABLE``."""
-    k, H = W.shape
-    return implied_intervals(W, b) if k * H * H <= MAX_TABLE else None
+class ImpliedTable:
+    """:func:`implied_intervals` of one first layer (W, b), each row computed
+    the first time its unit is split: a short search pays for few rows, a
+    long one at most H (memory: 4 H^2 floats)."""
+
+    def __init__(self, W: np.ndarray, b: np.ndarray) -> None:
+        self.W, self.b = W, b
+        H = W.shape[1]
+        self.lo, self.hi = np.empty((H, 2, H)), np.empty((H, 2, H))
+        self.known = np.zeros(H, dtype=bool)
+
+    def __call__(self, units: np.ndarray, side: np.ndarray):
+        """(lo, hi), each (n, H): the rows of the split units (n,), side 0
+        (inactive) or 1 (active)."""
+        new = np.unique(units[~self.known[units]])
+        if new.size:
+            self.lo[new], self.hi[new] = implied_intervals(self.W, self.b, new)
+            self.known[new] = True
+        return self.lo[units, side], self.hi[units, side]
