@@ -161,8 +161,7 @@ def verdict(out: dict) -> str:
         gaps = [r["gap"] for r in rows if not r["certified"]]
         text = (f"MISSED ({sum(r['certified'] for r in rows)}/{len(rows)} certified in "
                 f"{cell.time_limit:g} s; gaps left {', '.join(f'{g:.2g}' for g in gaps)}")
-        milp_gaps = [r["milp_gap"] for r in rows if r["milp_proved"] is not None]
-        if milp_gaps:
+        if any(r["milp_proved"] is not None for r in rows):
             # how far HiGHS got in the same time on the same nets
             text += "; HiGHS: " + ", ".join("proved" if r["milp_proved"] else
                                             "no solution" if r["milp_gap"] is None else

@@ -35,9 +35,9 @@ from .._validation import (
 )
 from ..activations import Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh, sigmoid
 from ..network import Sequential
+from ..optim import SGD
 from ..pooling import Unflatten
 from .problem import unknown_width
-from ..optim import SGD
 
 METHODS = ("none", "projected", "sigmoid", "mirror")
 GOALS = ("max", "min", "target")

@@ -76,13 +76,14 @@ def unit_promises(layers, hinges, tape, intervals, sigma: np.ndarray, witness: n
     the node's bound (:func:`~mininn.search.optimised.substitute`: per
     activation step its output coefficients and lines), ``sigma`` (B, N)
     the split signs, ``witness`` (B, k) the point where each node's linear
-    bound is largest. A hinge unit promises :math:`|\\lambda_j|` times the
-    gap of its line at the witness (module docstring); a split or stable
-    unit nothing. A sigmoid or tanh unit promises :math:`|\\lambda_j|` times
-    the largest distance between its two lines on its interval, while the
-    interval crosses 0 unsplit or, with ``clamps`` (cuts at other points,
-    GenBaB-style), is wider than ``MIN_PIECE``; ``points`` is then the
-    middle of the interval (NaN: split at 0 by sign).
+    bound is largest. A hinge unit on its chord promises :math:`|\\lambda_j|`
+    times the chord's gap at the witness (module docstring); a unit on its
+    line through 0, a split or a stable unit nothing. A sigmoid or tanh unit
+    promises :math:`|\\lambda_j|` times the largest distance between its two
+    lines on its interval, while the interval crosses 0 unsplit or, with
+    ``clamps`` (cuts at other points, GenBaB-style), is wider than
+    ``MIN_PIECE``; ``points`` is then the middle of the interval (NaN: split
+    at 0 by sign).
     """
     pre, z = {}, witness
     for i, step in enumerate(layers[:max(hinges.slices) + 1]):

@@ -183,7 +183,8 @@ def curvature(cls: type, z: np.ndarray) -> np.ndarray:
 def relax_s_shaped(cls: type, l: np.ndarray, u: np.ndarray) -> Lines:
     """(aU, bU, aL, bL) for sigmoid or tanh on [l, u] (see the module docstring):
     the chord, replaced by a tangent at its default point where one is needed."""
-    chords = chord(cls().forward, l, u) * 2            # (aU, bU, aL, bL), all the chord
+    a, b = chord(cls().forward, l, u)
+    chords = (a, b, a, b)                              # both lines the chord, for a start
     return with_tangents(cls, chords, tangent_ranges(cls, l, u), *default_fractions(l, u))[0]
 
 
