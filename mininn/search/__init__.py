@@ -19,7 +19,8 @@ module                 what it answers
 ``relaxations``,       sound bounds of an output over a box: interval
 ``bounds``,            arithmetic, linear (CROWN-style) bounds, and bounds
 ``optimised``,         optimised per node (alpha/beta), through image layers
-``image_bounds``       too
+``image_bounds``,      too; hull lines in input space for one hidden layer
+``hull``
 ``branch_and_bound``,  the generic batched engine behind ``binary`` and ``box``
 ``implications``       (and what a split forces)
 ``saliency``,          questions about a classifier's images: which pixels

@@ -42,7 +42,11 @@ Three methods, from sure-but-slow to fast-and-sure:
     (:mod:`mininn.search.branching`). A split of a first-layer unit also
     narrows the input intervals of the layer's other units to what it
     implies (:func:`~mininn.search.implications.implied_intervals`), which
-    tightens their lines. Sigmoid and tanh units are not split
+    tightens their lines. When the score is one hidden layer of ReLU or
+    LeakyReLU units (slope <= 1) away from the bits, the units that raise
+    it are bounded by *hull lines* in input space instead of chords, tuned
+    the same way (:mod:`mininn.search.hull`): on a cube of many bits a chord
+    is loose everywhere but at two corners. Sigmoid and tanh units are not split
     by default: with optimised tangent points, bit splits closed the
     benchmark's networks 3-10x sooner (``search_bits(split_curves=True)``
     splits them at 0, ``cut_curves=True`` also at the middle of their
@@ -60,12 +64,13 @@ from typing import Callable, Optional
 import numpy as np
 
 from .._validation import SeedLike, check_choice, check_int, check_real, make_rng
-from .branching import CURVE_PREFERENCE, UNIT_PREFERENCE, SplitChooser, unit_promises
+from .branching import CURVE_PREFERENCE, UNIT_PREFERENCE, SplitChooser, children, unit_promises
 from .bounds import RELAXATIONS, linear_parts, resolve_relaxation, score_upper
 from .image_bounds import dense_equivalent, supports_linear
 from .branch_and_bound import (Outcome, branch_and_bound, check_budget, exact_result,
                                progress_callback)
 from .exhaustive import MAX_EXHAUSTIVE_BITS, best_string
+from .hull import Hull
 from .implications import ImpliedTable, Propagation, fix_bits
 from .local import hill_climb, local_search
 from .optimised import Units, split_bound
@@ -88,7 +93,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
                 t0: float, best_first_limit: Optional[int] = BEST_FIRST_LIMIT,
                 split_units: bool = False, escalate_nodes: int = ESCALATE_NODES,
                 progress: Optional[Callable] = None, split_curves: bool = False,
-                cut_curves: bool = False) -> Outcome:
+                cut_curves: bool = False, hull_lines: bool = True) -> Outcome:
     """Branch and bound over the bits from the incumbent ``x0`` (k,) of 0/1.
 
     ``relaxation`` is "linear" or "interval" (already resolved). With
@@ -101,6 +106,8 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     units may be split at 0 too (their tangent points are optimised either
     way); with ``cut_curves`` also at the middle of their input interval,
     again and again, as in GenBaB (the cut has no multiplier in the bound).
+    ``hull_lines``: one-hidden-layer hinge networks get hull lines
+    (:mod:`mininn.search.hull`; False: chords only).
 
     Memory: an open node holds its k bit states (1 byte each) and, with unit
     splits, its N splittable units' split signs (1 byte each), multipliers,
@@ -108,8 +115,11 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     free line parameters (8 bytes each: one slope per hinge unit, two
     tangent points per sigmoid or tanh unit), and 17 bytes on how it was
     made (:mod:`mininn.search.branching`); the implied intervals' table
-    holds up to 4 H^2 floats for the H first-layer units. At most
-    ``best_first_limit`` nodes are kept best first, deeper ones go first beyond.
+    holds up to 4 H^2 floats for the H first-layer units. With hull lines a
+    node also keeps p k fractions (2 bytes each, p the hidden units with a
+    positive output weight): 2.6 kB for 40 bits and 33 such units, 170 MB for
+    65,536 such nodes. At most ``best_first_limit`` nodes are kept best
+    first, deeper ones go first beyond.
     """
     k = problem.k
     x_best = np.asarray(x0, dtype=np.float64).copy()
@@ -134,7 +144,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     # other units' intervals (implications; built when unit splits start)
     first_step = problem.layers[0]
     implied = hinges is not None and type(first_step) is Affine and 1 in hinges.slices
-    propagation = table = None
+    propagation = table = hull = None
 
     def assess(nodes, closed):
         """Bound sub-cubes; pick each one's split (bit or unit) and completion."""
@@ -150,6 +160,8 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
             clamps = (nodes["zlo"], nodes["zhi"])        # cuts and implied intervals
             nb = split_bound(problem.layers, hinges, lo, hi, sigma, nodes.get("alpha"),
                              nodes.get("beta"), closed, clamps=clamps)
+            if hull is not None:
+                nb, nodes["theta"] = hull.tighten(lo, hi, sigma, nb, nodes["theta"], closed)
             ub, coef, alpha, beta, lin = nb.ub, nb.coef, nb.alpha, nb.beta, nb.linear
             counts["bounds"] += nb.passes
             # what each unit's split would remove: the warm start's lines and
@@ -179,8 +191,8 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
             chooser.learn(nodes, ub, closed.best)
             fields = chooser.choose(ub, free, coef, unit_score,
                                     ~np.isnan(points) if pieces else None)
-            fields.update(states=states, sigma=nodes["sigma"], alpha=alpha, beta=beta,
-                          zlo=nodes["zlo"], zhi=nodes["zhi"])
+            fields.update({name: nodes[name] for name in ("sigma", "zlo", "zhi", "theta")
+                           if name in nodes}, states=states, alpha=alpha, beta=beta)
             if pieces:
                 # where the chosen unit would be cut (read only for unit splits)
                 unit = np.maximum(fields["choice"] - k, 0)
@@ -196,38 +208,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
         return ub, {"states": states, "choice": bit}, completion, open_, leaf
 
     def branch(parents):
-        choice = parents["choice"]
-        m = choice.size
-        children = {name: np.concatenate([a, a]) for name, a in parents.items()
-                    if name not in ("choice", "point")}
-        rows = np.arange(2 * m)
-        both = np.concatenate([choice, choice])
-        on_bit = both < k
-        children["states"][rows[on_bit], both[on_bit]] = np.repeat(
-            np.array([0, 1], dtype=np.int8), m)[on_bit]
-        if hinges is not None:
-            on_unit = ~on_bit
-            if pieces:
-                # a cut at a point: z <= point in the first child, z >= point in the second
-                at = np.concatenate([parents["point"], parents["point"]])
-                cut = on_unit & ~np.isnan(at)
-                on_unit &= np.isnan(at)
-                first_half = rows < m
-                left, right = cut & first_half, cut & ~first_half
-                children["zhi"][rows[left], both[left] - k] = at[left]
-                children["zlo"][rows[right], both[right] - k] = at[right]
-            children["sigma"][rows[on_unit], both[on_unit] - k] = np.repeat(
-                np.array([-1, 1], dtype=np.int8), m)[on_unit]
-            if table is not None:
-                # a first-layer unit split narrows the layer's intervals by its row
-                part = hinges.slices[1]
-                unit = both - k - part.start
-                r = rows[on_unit & (unit >= 0) & (unit < part.stop - part.start)]
-                side = (r >= m).astype(np.int64)            # inactive first, then active
-                lo_row, hi_row = table(unit[r], side)
-                children["zlo"][r, part] = np.maximum(children["zlo"][r, part], lo_row)
-                children["zhi"][r, part] = np.minimum(children["zhi"][r, part], hi_row)
-        return children
+        return children(parents, k, hinges, table, pieces)
 
     def relay(info, final):
         # a first run that escalates does not report its end; counts add up
@@ -276,6 +257,9 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
     if implied:
         propagation = Propagation(first_step.W, first_step.b, hinges.slices[1])
         table = ImpliedTable(first_step.W, first_step.b)
+    hull = Hull.of(problem.layers, hinges) if hull_lines else None
+    if hull is not None:
+        root["theta"] = hull.empty_fractions(1, k)
     out = run(root, None, None if max_nodes is None else max(1, max_nodes - nodes))
     out.nodes += nodes
     out.evaluated += evaluated

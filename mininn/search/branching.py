@@ -182,3 +182,50 @@ class SplitChooser:
         return {"choice": np.where(use_unit, k + unit, bit), "parent_ub": ub.astype(np.float64),
                 "split": np.where(use_unit, UNIT, BIT).astype(np.int8),
                 "promised": np.where(use_unit, unit_gain, np.maximum(bit_gain, 0.0))}
+
+
+def children(parents: dict, k: int, hinges, table=None, pieces: bool = False) -> dict:
+    """The two children of each parent node, (2m,) rows: first all "0" sides, then all "1".
+
+    ``parents["choice"]`` (m,) is a bit (< k) or k + a splittable unit of
+    ``hinges`` (:class:`~mininn.search.optimised.Units`; None: bits only).
+    A bit is fixed to 0, then 1 in ``states``; a unit split sets ``sigma`` to
+    -1 (inactive), then +1; with ``pieces`` a unit whose ``parents["point"]``
+    is not NaN is cut there instead (``zhi``, then ``zlo``). ``table``
+    (:class:`~mininn.search.implications.ImpliedTable`) narrows the other
+    first-layer units' intervals after a first-layer unit split. Every other
+    field is copied from the parent.
+    """
+    choice = parents["choice"]
+    m = choice.size
+    kids = {name: np.concatenate([a, a]) for name, a in parents.items()
+            if name not in ("choice", "point")}
+    rows = np.arange(2 * m)
+    both = np.concatenate([choice, choice])
+    on_bit = both < k
+    kids["states"][rows[on_bit], both[on_bit]] = np.repeat(
+        np.array([0, 1], dtype=np.int8), m)[on_bit]
+    if hinges is None:
+        return kids
+    on_unit = ~on_bit
+    if pieces:
+        # a cut at a point: z <= point in the first child, z >= point in the second
+        at = np.concatenate([parents["point"], parents["point"]])
+        cut = on_unit & ~np.isnan(at)
+        on_unit &= np.isnan(at)
+        first_half = rows < m
+        left, right = cut & first_half, cut & ~first_half
+        kids["zhi"][rows[left], both[left] - k] = at[left]
+        kids["zlo"][rows[right], both[right] - k] = at[right]
+    kids["sigma"][rows[on_unit], both[on_unit] - k] = np.repeat(
+        np.array([-1, 1], dtype=np.int8), m)[on_unit]
+    if table is not None:
+        # a first-layer unit split narrows the layer's intervals by its row
+        part = hinges.slices[1]
+        unit = both - k - part.start
+        r = rows[on_unit & (unit >= 0) & (unit < part.stop - part.start)]
+        side = (r >= m).astype(np.int64)            # inactive first, then active
+        lo_row, hi_row = table(unit[r], side)
+        kids["zlo"][r, part] = np.maximum(kids["zlo"][r, part], lo_row)
+        kids["zhi"][r, part] = np.minimum(kids["zhi"][r, part], hi_row)
+    return kids

@@ -235,6 +235,19 @@ def _beta_rate(tape, hinges: "Units", rate: float) -> np.ndarray:
     return out
 
 
+def adam_step(params: list, grads, moments: list, rates, t: int) -> None:
+    r"""One Adam step (t = 0, 1, ...) on each array of ``params``, in place of
+    the list's entries: :math:`p \leftarrow p - r\,\hat m / \sqrt{\hat v}` with
+    bias-corrected moments (``moments[j] = (m, v)``, updated too)."""
+    for j, (p, grad) in enumerate(zip(params, grads)):
+        m, v = moments[j]
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad ** 2
+        moments[j] = (m, v)
+        params[j] = p - rates[j] * (m / (1 - 0.9 ** (t + 1))) / (
+            np.sqrt(v / (1 - 0.999 ** (t + 1))) + 1e-30)
+
+
 def optimise(layers, lines, intervals, centre, radius, hinges: "Units",
              alpha: np.ndarray, beta: Optional[np.ndarray], sigma: Optional[np.ndarray],
              steps: int = STEPS, rate: float = LEARNING_RATE, masks: Optional[dict] = None,
@@ -273,14 +286,7 @@ def optimise(layers, lines, intervals, centre, radius, hinges: "Units",
         if t == steps:
             break
         grads = gradient(layers, tape, lam, centre, radius, hinges, sigma)
-        for j, p in enumerate(params):
-            m, v = moments[j]
-            m = 0.9 * m + 0.1 * grads[j]
-            v = 0.999 * v + 0.001 * grads[j] ** 2
-            moments[j] = (m, v)
-            step = rates[j] * (m / (1 - 0.9 ** (t + 1))) / (np.sqrt(v / (1 - 0.999 ** (t + 1)))
-                                                            + 1e-30)
-            params[j] = p - step
+        adam_step(params, grads, moments, rates, t)
         params[0] = np.clip(params[0], lo, hi)
         if beta is not None:
             params[1] = np.maximum(params[1], 0.0)
