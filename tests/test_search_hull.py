@@ -51,7 +51,7 @@ def _random_parameters(hull, lo, hi, intervals, rng):
     """Random fractions of the unstable rising units, slopes and multipliers in range."""
     units = hull.packed(lo, hi, intervals)
     B, H = intervals[0].shape
-    theta = rng.uniform(0.05, 0.95, units.Wq.shape)
+    theta = rng.uniform(0.05, 0.95, units.cW.shape)
     alpha = rng.uniform(hull.s, 1.0, (B, H))
     beta = rng.exponential(1.0, (B, H))
     return theta, alpha, beta, units

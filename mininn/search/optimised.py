@@ -236,16 +236,20 @@ def _beta_rate(tape, hinges: "Units", rate: float) -> np.ndarray:
 
 
 def adam_step(params: list, grads, moments: list, rates, t: int) -> None:
-    r"""One Adam step (t = 0, 1, ...) on each array of ``params``, in place of
-    the list's entries: :math:`p \leftarrow p - r\,\hat m / \sqrt{\hat v}` with
-    bias-corrected moments (``moments[j] = (m, v)``, updated too)."""
-    for j, (p, grad) in enumerate(zip(params, grads)):
-        m, v = moments[j]
-        m = 0.9 * m + 0.1 * grad
-        v = 0.999 * v + 0.001 * grad ** 2
-        moments[j] = (m, v)
-        params[j] = p - rates[j] * (m / (1 - 0.9 ** (t + 1))) / (
-            np.sqrt(v / (1 - 0.999 ** (t + 1))) + 1e-30)
+    r"""One Adam step (t = 0, 1, ...) on each array of ``params``, in place:
+    :math:`p \leftarrow p - r\,\hat m / \sqrt{\hat v}` with bias-corrected
+    moments (``moments[j] = (m, v)``, updated in place too: fewer temporary
+    arrays per step)."""
+    for p, grad, (m, v), rate in zip(params, grads, moments, rates):
+        m *= 0.9
+        m += 0.1 * grad
+        v *= 0.999
+        v += 0.001 * (grad * grad)
+        denominator = np.sqrt(v / (1 - 0.999 ** (t + 1)))
+        denominator += 1e-30
+        step = m * (rate / (1 - 0.9 ** (t + 1)))
+        step /= denominator
+        p -= step
 
 
 def optimise(layers, lines, intervals, centre, radius, hinges: "Units",
