@@ -484,6 +484,73 @@ assert trees["linear"].value == trees["auto"].value
 assert trees["auto"].nodes < trees["linear"].nodes / 2
 
 # %% [markdown]
+# The chord is a line in $z$. As a function of the bits it is parallel to
+# $w$, and on a cube of many bits it touches $f(z(x))$ at only two corners:
+# where $z$ reaches $l$ and where it reaches $u$. A line that is above the
+# unit at every corner of the node's box is just as sound, whatever its
+# slope, so with one hidden layer the exact search gives each unit that
+# raises the output a *hull line* with a slope of its own for every bit,
+# $\nu_i = (s + \theta_i (1 - s))\, w_i$ with $\theta_i \in [0, 1]$ (the chord is
+# $\theta_i = u / (u - l)$ for every bit), and tunes the $\theta_i$ per node like
+# the slopes $\alpha$ (`mininn.search.hull`). Below, the 2-bit score
+# $s(x) = \mathrm{ReLU}(x_1 + x_2 - 1) - 0.75\,\mathrm{ReLU}(x_1 + 1) + 0.75$,
+# which is 0, $-0.75$, 0 and 0.25 at the four corners. The chord of the first
+# unit, $(x_1 + x_2) / 2$, bounds it by $-0.25 x_1 + 0.5 x_2$, at most 0.5; the
+# hull line $x_1$ ($\theta = (1, 0)$) by $0.25 x_1$, at most 0.25: the true
+# maximum. Tuned from the chord, the search finds another line with the same
+# maximum (the green bars; dotted: each bound's maximum).
+
+# %%
+from mininn.search.hull import Hull
+from mininn.search.optimised import split_bound
+
+first, last = Dense(2, 2), Dense(2, 1)
+first.params["W"][...] = [[1.0, 1.0], [1.0, 0.0]]
+first.params["b"][...] = [-1.0, 1.0]
+last.params["W"][...] = [[1.0], [-0.75]]
+last.params["b"][...] = [0.75]
+two_bits = make_problem(mininn.Sequential([first, activations.ReLU(), last]), 0, "max")
+hinges = Units(two_bits.layers, 2)
+square_lo, square_hi, no_split = np.zeros((1, 2)), np.ones((1, 2)), np.zeros((1, 2))
+chord = split_bound(two_bits.layers, hinges, square_lo, square_hi, no_split, None, None)
+hull = Hull.of(two_bits.layers, hinges)
+hull_lines, theta = hull.tighten(square_lo, square_hi, no_split, chord,
+                                 hull.empty_fractions(1, 2), steps=50)
+
+corners2 = all_bit_strings(2)
+scores = two_bits.score(corners2)
+
+
+def line_at(res):
+    """The node's linear bound a . x + c at the corners (c from its maximum)."""
+    a = res.coef[0]
+    return corners2 @ a + res.linear[0] - np.maximum(a, 0.0).sum()
+
+
+print(f"chord: U = {chord.ub[0]:.4f};  hull line: theta = {np.round(theta[0, 0], 3)}, "
+      f"U = {hull_lines.ub[0]:.4f};  true max = {scores.max():.4f}")
+fig, ax = plt.subplots(figsize=(7, 3.5))
+where = np.arange(4)
+ax.bar(where - 0.27, scores, 0.27, color="k", label="score s(x)")
+ax.bar(where, line_at(chord), 0.27, color="C3", label="linear bound with the chord")
+ax.bar(where + 0.27, line_at(hull_lines), 0.27, color="C2",
+       label="linear bound with the hull line")
+ax.axhline(chord.ub[0], color="C3", ls=":")
+ax.axhline(hull_lines.ub[0], color="C2", ls=":")
+ax.set_xticks(where, [f"x = ({a:.0f}, {b:.0f})" for a, b in corners2])
+ax.set(xlabel="corner of the square", ylabel="value at the corner",
+       title="Both lines are above the score; the hull line's maximum is the optimum")
+ax.legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %% tags=["check"]
+assert abs(chord.ub[0] - 0.5) < 1e-9                          # the chord's bound
+assert scores.max() - 1e-12 <= hull_lines.ub[0] <= scores.max() + 0.01   # the hull line's
+assert np.all(line_at(chord) >= scores - 1e-12)                   # both lines are sound
+assert np.all(line_at(hull_lines) >= scores - 1e-12)
+
+# %% [markdown]
 # Sigmoid and tanh units have free lines too. On an interval $[l, u]$ that
 # crosses 0 the chord is not above $\sigma$ (it dips below it near $u$), so the
 # upper line is a *tangent*: the one at any point $d$ between $d^*(l)$ (where the
