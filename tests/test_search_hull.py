@@ -158,8 +158,14 @@ def test_tuned_lines_reach_the_hull_by_hand():
                        np.array([[[1.0, 0.0]]]), units)
     assert exact.ub[0] == pytest.approx(0.25, abs=1e-12)
     np.testing.assert_allclose(exact.coef[0], [0.25, 0.0], atol=1e-12)
-    tuned, _ = hull.tighten(lo, hi, sigma, nb, hull.empty_fractions(1, 2), steps=100)
+    tuned, theta = hull.tighten(lo, hi, sigma, nb, hull.empty_fractions(1, 2), steps=100)
     assert 0.25 - 1e-12 <= tuned.ub[0] <= 0.26
+    # the node keeps its tuned fractions (float16): a child starting from them
+    # starts at about the parent's bound
+    kept = theta[:, units.at[0]].astype(np.float64)
+    assert theta.dtype == np.float16 and not np.isnan(kept).any()
+    again = hull.bound(lo, hi, nb.intervals[1], sigma, tuned.alpha, tuned.beta, kept, units)
+    assert 0.25 - 1e-12 <= again.ub[0] <= 0.26
 
 
 def test_hull_lines_apply_to_one_hidden_hinge_layer_only():

@@ -223,7 +223,8 @@ class Hull:
             params[2] -= THETA_STEP / (t + 1) * np.sign(d_theta)
             params = self._project(params)
         theta = theta.copy()
-        theta[todo[:, None].repeat(at.shape[1], axis=1)[on], at[on]] = best[2][on]
+        node = np.broadcast_to(todo[:, None], at.shape)
+        theta[node[on], at[on]] = best[2][on]
         gain = best_ub < nb.linear[todo]
         r = todo[gain]
         ub, coef, linear = nb.ub.copy(), nb.coef.copy(), nb.linear.copy()
