@@ -155,6 +155,13 @@ def _median(values: List[Optional[float]]) -> Optional[float]:
     return statistics.median(values) if values else None
 
 
+def highs_reached(rows: List[dict]) -> str:
+    """How far HiGHS got on each net in the same time: proved, or the gap it left."""
+    return ", ".join("proved" if r["milp_proved"] else
+                     "no solution" if r["milp_gap"] is None else f"gap {r['milp_gap']:.2g}"
+                     for r in rows if r["milp_proved"] is not None)
+
+
 def verdict(out: dict) -> str:
     cell, rows = out["cell"], out["rows"]
     if not all(r["certified"] for r in rows):
@@ -162,11 +169,7 @@ def verdict(out: dict) -> str:
         text = (f"MISSED ({sum(r['certified'] for r in rows)}/{len(rows)} certified in "
                 f"{cell.time_limit:g} s; gaps left {', '.join(f'{g:.2g}' for g in gaps)}")
         if any(r["milp_proved"] is not None for r in rows):
-            # how far HiGHS got in the same time on the same nets
-            text += "; HiGHS: " + ", ".join("proved" if r["milp_proved"] else
-                                            "no solution" if r["milp_gap"] is None else
-                                            f"gap {r['milp_gap']:.2g}"
-                                            for r in rows if r["milp_proved"] is not None)
+            text += "; HiGHS: " + highs_reached(rows)
         return text + ")"
     if any(r["agree"] is False for r in rows):
         return "DISAGREE with HiGHS"
@@ -180,7 +183,8 @@ def verdict(out: dict) -> str:
         return f"MISSED ({t / cell.time_limit:.2f}x the {cell.time_limit:g} s limit)"
     proved = [r["milp_proved"] for r in rows if r["milp_proved"] is not None]
     if proved:
-        return f"met (HiGHS proved {sum(proved)}/{len(proved)} in {cell.time_limit:g} s)"
+        reached = "" if all(proved) else f": {highs_reached(rows)}"
+        return f"met (HiGHS proved {sum(proved)}/{len(proved)} in {cell.time_limit:g} s{reached})"
     return "met"
 
 

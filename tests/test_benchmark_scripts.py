@@ -39,3 +39,20 @@ def test_exact_vs_milp_certifies_and_agrees():
         certified = row[header.index("cert") - 1]     # "3/3" ("mininn s" is two header words)
         assert certified == "3/3", row
         assert "NO" not in row and "DISAGREE" not in " ".join(row)
+
+
+def test_a_met_cell_says_how_far_highs_got():
+    """A cell certified within its limit where HiGHS has no proof reports the
+    gap HiGHS left on each net (the issue asks how far it gets)."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from exact_vs_milp import Cell, verdict
+    finally:
+        sys.path.remove(str(ROOT))
+    cell = Cell(40, 64, "xavier", "relu", 60.0, "limit")
+    rows = [dict(certified=True, seconds=t, agree=None, milp_proved=p, milp_gap=g)
+            for t, p, g in [(1.0, False, 3.9), (16.0, False, 3.31), (1.2, True, 0.0)]]
+    text = verdict({"cell": cell, "rows": rows})
+    assert text == "met (HiGHS proved 1/3 in 60 s: gap 3.9, gap 3.3, proved)"
+    rows[0]["certified"], rows[0]["gap"] = False, 0.5
+    assert verdict({"cell": cell, "rows": rows}).startswith("MISSED (2/3 certified in 60 s")
