@@ -161,6 +161,7 @@ def search_bits(problem: Problem, x0: np.ndarray, *, relaxation: str, gap_tol: f
             nb = split_bound(problem.layers, hinges, lo, hi, sigma, nodes.get("alpha"),
                              nodes.get("beta"), closed, clamps=clamps)
             if hull is not None:
+                # tuned hull lines; the children start from these fractions
                 nb, nodes["theta"] = hull.tighten(lo, hi, sigma, nb, nodes["theta"], closed)
             ub, coef, alpha, beta, lin = nb.ub, nb.coef, nb.alpha, nb.beta, nb.linear
             counts["bounds"] += nb.passes

@@ -43,6 +43,8 @@ it closed. A node splits its best unit when :math:`r_\text{unit}\,
 \text{promise}_\text{unit} > r_\text{bit}\, \text{promise}_\text{bit}`,
 else its best bit. Until ``MIN_OBSERVED`` children of a kind have been
 bounded its r is 1 (the promises as they are).
+
+:func:`children` then makes the two children of every chosen split.
 """
 from __future__ import annotations
 

@@ -24,11 +24,11 @@ between the unit's smallest and largest slope in :math:`x_i`. The line
 hi_i)`: each of the two pieces of f is linear, so its largest gap is found
 bit by bit. f is convex, so the line is above it on the whole box too.
 :math:`\theta_i = u / (u - l)` for every i is the chord; other θ tilt the
-line towards the bits that matter. Tuned jointly for all units of a node,
-the lines reach the linear programme over each unit's convex hull (Anderson
-et al. 2020, *Strong mixed-integer programming formulations for trained
-neural networks*; Tjandraatmadja et al. 2020, *The convex relaxation
-barrier, revisited*), which the chords cannot.
+line towards the bits that matter. At their best, the lines of all units
+of a node together give the linear programme over each unit's convex hull
+(Anderson et al. 2020, *Strong mixed-integer programming formulations for
+trained neural networks*; Tjandraatmadja et al. 2020, *The convex
+relaxation barrier, revisited*), which the chords cannot.
 
 **The bound.** For a score :math:`s(x) = d + \sum_j c_j f(z_j(x))` and a
 node (box, split signs σ, intervals :math:`[l_j, u_j]` of the z_j): units
@@ -199,6 +199,7 @@ class Hull:
         at, on = units.at, units.on
         rows = np.arange(todo.size)[:, None]
         unit = self.rising[at]
+        # a unit without fractions yet starts at its chord, θ_i = u / (u - l)
         chord = np.where(on, u[rows, unit] / np.where(on, u[rows, unit] - l[rows, unit], 1.0),
                          0.0)
         start = theta[todo[:, None], at].astype(np.float64)
